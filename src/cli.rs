@@ -1,0 +1,218 @@
+//! The command line: with no subcommand the window opens; subcommands work on files and
+//! projects for scripts.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+
+use crate::model::{Document, parse_document};
+use crate::validate::{Context, Finding, Severity, validate_set};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "storedesk",
+    version,
+    about = "Edit Woosmap stores and push them safely"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check Woosmap JSON or GeoJSON files and print what is wrong, store by store.
+    /// Exits 1 when a file has an error, 0 otherwise.
+    Validate {
+        /// Files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the findings as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => match crate::app::run() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("storedesk: the window could not open: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Some(Command::Validate { files, json }) => validate_files(&files, json),
+    }
+}
+
+/// What `validate` found in one file.
+#[derive(Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    /// Why the file could not be read at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub stores: Vec<StoreReport>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notices: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StoreReport {
+    /// 1-based position in the file.
+    pub number: usize,
+    #[serde(rename = "storeId")]
+    pub store_id: String,
+    pub line: usize,
+    pub column: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl FileReport {
+    pub fn has_errors(&self) -> bool {
+        self.error.is_some() || self.errors > 0
+    }
+}
+
+/// Reads and checks one file.
+pub fn validate_file(path: &Path, ctx: &Context) -> FileReport {
+    let mut report = FileReport {
+        path: path.display().to_string(),
+        format: None,
+        error: None,
+        stores: Vec::new(),
+        errors: 0,
+        warnings: 0,
+        notices: 0,
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            report.error = Some(format!("the file could not be read: {e}"));
+            return report;
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            report.error = Some(if e.as_bytes().contains(&0) {
+                "the file does not look like text (it has binary bytes); pick a JSON or GeoJSON file".to_owned()
+            } else {
+                "the file is not UTF-8 text; save it as UTF-8 and try again".to_owned()
+            });
+            return report;
+        }
+    };
+    match parse_document(&text) {
+        Ok(doc) => fill_report(&mut report, &doc, ctx),
+        Err(e) => report.error = Some(e.to_string()),
+    }
+    report
+}
+
+fn fill_report(report: &mut FileReport, doc: &Document, ctx: &Context) {
+    report.format = Some(doc.kind.label());
+    let stores: Vec<_> = doc.stores().cloned().collect();
+    let mut findings = validate_set(&stores, ctx).into_iter();
+    for entry in &doc.entries {
+        let (store_id, list) = match &entry.result {
+            Ok(store) => (store.id().to_owned(), findings.next().unwrap_or_default()),
+            Err(e) => (
+                String::new(),
+                vec![Finding {
+                    severity: Severity::Error,
+                    code: crate::validate::Code::StoreUnreadable,
+                    path: String::new(),
+                    message: format!(
+                        "This store could not be read (line {}, column {}): {}. It is kept as written.",
+                        e.line, e.column, e.message
+                    ),
+                }],
+            ),
+        };
+        for f in &list {
+            match f.severity {
+                Severity::Error => report.errors += 1,
+                Severity::Warning => report.warnings += 1,
+                Severity::Notice => report.notices += 1,
+            }
+        }
+        report.stores.push(StoreReport {
+            number: entry.index + 1,
+            store_id,
+            line: entry.line,
+            column: entry.column,
+            findings: list,
+        });
+    }
+}
+
+fn validate_files(files: &[PathBuf], json: bool) -> ExitCode {
+    let ctx = Context::today();
+    let reports: Vec<FileReport> = files.iter().map(|f| validate_file(f, &ctx)).collect();
+    if json {
+        match serde_json::to_string_pretty(&serde_json::json!({ "files": reports })) {
+            Ok(text) => println!("{text}"),
+            Err(e) => eprintln!("storedesk: could not write the report: {e}"),
+        }
+    } else {
+        for report in &reports {
+            print!("{}", render_report(report));
+        }
+    }
+    if reports.iter().any(FileReport::has_errors) {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The text a person reads: a summary line per file, then each store with findings.
+pub fn render_report(report: &FileReport) -> String {
+    let mut out = String::new();
+    if let Some(error) = &report.error {
+        out.push_str(&format!("{}: {error}\n", report.path));
+        return out;
+    }
+    out.push_str(&format!(
+        "{}: {}, {} stores: {} errors, {} warnings, {} notices\n",
+        report.path,
+        report.format.unwrap_or("stores"),
+        report.stores.len(),
+        report.errors,
+        report.warnings,
+        report.notices
+    ));
+    for store in &report.stores {
+        let shown = &store.findings;
+        if shown.is_empty() {
+            continue;
+        }
+        let id = if store.store_id.is_empty() {
+            "(no storeId)"
+        } else {
+            &store.store_id
+        };
+        out.push_str(&format!(
+            "\n{id} (store #{}, line {})\n",
+            store.number, store.line
+        ));
+        for f in shown {
+            let path = if f.path.is_empty() { "-" } else { &f.path };
+            out.push_str(&format!(
+                "  {:<7}  {:<28}  {path}: {}\n",
+                f.severity.to_string(),
+                f.code.as_str(),
+                f.message
+            ));
+        }
+    }
+    out
+}

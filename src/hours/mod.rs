@@ -1,0 +1,344 @@
+//! Opening hours: Woosmap's model (`timezone`, `usual`, `special`, `temporary_closure`), read
+//! leniently and written canonically, and an evaluator that says what a store's hours are on a
+//! date and whether it is open at an instant.
+
+mod eval;
+mod time;
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+
+pub use eval::{DayHours, HoursError, NextOpening, OpenStatus, Source, Span, weekday_number};
+pub use time::{Time, TimeOfDay, parse_date};
+
+use crate::model::object::deserialize_keeping_unknown;
+
+/// The key of a `usual` entry: a weekday (`"1"` = Monday .. `"7"` = Sunday), `"default"`, or
+/// anything else found in a file (kept, and reported by validation).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DayKey {
+    Default,
+    Weekday(u8),
+    Other(String),
+}
+
+impl DayKey {
+    pub fn parse(key: &str) -> DayKey {
+        match key {
+            "default" => DayKey::Default,
+            "1" | "2" | "3" | "4" | "5" | "6" | "7" => {
+                DayKey::Weekday(key.as_bytes()[0].saturating_sub(b'0'))
+            }
+            other => DayKey::Other(other.to_owned()),
+        }
+    }
+
+    fn rank(&self) -> u8 {
+        match self {
+            DayKey::Default => 0,
+            DayKey::Weekday(n) => *n,
+            DayKey::Other(_) => 8,
+        }
+    }
+
+    /// The English name a store manager reads.
+    pub fn label(&self) -> String {
+        match self {
+            DayKey::Default => "every day (default)".to_owned(),
+            DayKey::Weekday(n) => weekday_name(*n).to_owned(),
+            DayKey::Other(k) => format!("\"{k}\""),
+        }
+    }
+}
+
+/// Monday for 1 .. Sunday for 7.
+pub fn weekday_name(n: u8) -> &'static str {
+    match n {
+        1 => "Monday",
+        2 => "Tuesday",
+        3 => "Wednesday",
+        4 => "Thursday",
+        5 => "Friday",
+        6 => "Saturday",
+        7 => "Sunday",
+        _ => "an unknown day",
+    }
+}
+
+impl fmt::Display for DayKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DayKey::Default => f.write_str("default"),
+            DayKey::Weekday(n) => write!(f, "{n}"),
+            DayKey::Other(k) => f.write_str(k),
+        }
+    }
+}
+
+impl Ord for DayKey {
+    fn cmp(&self, other: &DayKey) -> Ordering {
+        match (self, other) {
+            (DayKey::Other(a), DayKey::Other(b)) => a.cmp(b),
+            _ => self.rank().cmp(&other.rank()),
+        }
+    }
+}
+
+impl PartialOrd for DayKey {
+    fn partial_cmp(&self, other: &DayKey) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for DayKey {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for DayKey {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DayKey, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(DayKey::parse(&text))
+    }
+}
+
+/// One opening period: `{"start": "08:30", "end": "19:30"}` or `{"all-day": true}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Period {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<Time>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<Time>,
+    #[serde(rename = "all-day", skip_serializing_if = "Option::is_none")]
+    pub all_day: Option<bool>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(Period { "start" => start, "end" => end, "all-day" => all_day });
+
+impl Period {
+    pub fn span(start: TimeOfDay, end: TimeOfDay) -> Period {
+        Period {
+            start: Some(start.into()),
+            end: Some(end.into()),
+            ..Period::default()
+        }
+    }
+
+    pub fn all_day() -> Period {
+        Period {
+            all_day: Some(true),
+            ..Period::default()
+        }
+    }
+
+    pub fn is_all_day(&self) -> bool {
+        self.all_day == Some(true)
+    }
+
+    /// The minutes this period covers, end exclusive; `23:59` as an end means midnight.
+    /// `None` for a period that cannot be read (validation says why).
+    pub fn minutes(&self) -> Option<Span> {
+        if self.is_all_day() {
+            return Some(Span {
+                start: 0,
+                end: 1440,
+            });
+        }
+        let start = self.start.as_ref()?.time()?.minutes();
+        let end = self.end.as_ref()?.time()?;
+        let end = if end == TimeOfDay::LAST_MINUTE {
+            1440
+        } else {
+            end.minutes()
+        };
+        (start < end).then_some(Span { start, end })
+    }
+}
+
+/// A temporary closure: the store is closed from `start` to `end`, both dates included.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Closure {
+    pub start: String,
+    pub end: String,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(Closure { "start" => start, "end" => end });
+
+/// A store's opening hours.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct OpeningHours {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usual: Option<BTreeMap<DayKey, Vec<Period>>>,
+    /// Keyed by `YYYY-MM-DD`; kept sorted, so by date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub special: Option<BTreeMap<String, Vec<Period>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub temporary_closure: Option<Vec<Closure>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(OpeningHours {
+    "timezone" => timezone,
+    "usual" => usual,
+    "special" => special,
+    "temporary_closure" => temporary_closure,
+});
+
+impl OpeningHours {
+    /// Every period with where it sits, for checks that look at all of them.
+    pub fn all_periods(&self) -> impl Iterator<Item = (PeriodPlace<'_>, usize, &Period)> {
+        let usual = self.usual.iter().flatten().flat_map(|(key, periods)| {
+            periods
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (PeriodPlace::Usual(key), i, p))
+        });
+        let special = self.special.iter().flatten().flat_map(|(date, periods)| {
+            periods
+                .iter()
+                .enumerate()
+                .map(move |(i, p)| (PeriodPlace::Special(date), i, p))
+        });
+        usual.chain(special)
+    }
+
+    /// Adds a period to a weekday (1 = Monday); a period that crosses midnight (22:00 to 02:00)
+    /// is split into two same-day periods, the second on the next day, as the API requires.
+    /// Returns whether it was split.
+    pub fn add_period(&mut self, weekday: u8, start: TimeOfDay, end: TimeOfDay) -> bool {
+        let usual = self.usual.get_or_insert_with(BTreeMap::new);
+        match split_overnight(start, end) {
+            Some((evening, morning)) => {
+                let next = weekday % 7 + 1;
+                usual
+                    .entry(DayKey::Weekday(weekday))
+                    .or_default()
+                    .push(evening);
+                usual
+                    .entry(DayKey::Weekday(next))
+                    .or_default()
+                    .push(morning);
+                true
+            }
+            None => {
+                usual
+                    .entry(DayKey::Weekday(weekday))
+                    .or_default()
+                    .push(Period::span(start, end));
+                false
+            }
+        }
+    }
+}
+
+/// Where a period sits in the opening hours, for messages and field paths.
+#[derive(Clone, Copy, Debug)]
+pub enum PeriodPlace<'a> {
+    Usual(&'a DayKey),
+    Special(&'a str),
+}
+
+impl PeriodPlace<'_> {
+    pub fn path(&self) -> String {
+        match self {
+            PeriodPlace::Usual(key) => format!("openingHours.usual.{key}"),
+            PeriodPlace::Special(date) => format!("openingHours.special.{date}"),
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            PeriodPlace::Usual(key) => key.label(),
+            PeriodPlace::Special(date) => format!("the special day {date}"),
+        }
+    }
+}
+
+/// Splits a period that crosses midnight, such as 22:00 to 02:00, into 22:00-23:59 on its day
+/// and 00:00-02:00 on the next. `None` when the period does not cross midnight.
+pub fn split_overnight(start: TimeOfDay, end: TimeOfDay) -> Option<(Period, Period)> {
+    (end < start).then(|| {
+        (
+            Period::span(start, TimeOfDay::LAST_MINUTE),
+            Period::span(TimeOfDay::MIDNIGHT, end),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(h: u32, m: u32) -> TimeOfDay {
+        TimeOfDay::from_hm(h, m).expect("valid time")
+    }
+
+    #[test]
+    fn usual_keys_are_written_default_first_then_monday_to_sunday() {
+        let hours: OpeningHours = serde_json::from_str(
+            r#"{"usual": {"7": [], "monday": [], "1": [], "default": [{"start": "9:00", "end": "18:00"}]}}"#,
+        )
+        .expect("parses");
+        let written = serde_json::to_string(&hours).expect("serialises");
+        assert_eq!(
+            written,
+            r#"{"usual":{"default":[{"start":"09:00","end":"18:00"}],"1":[],"7":[],"monday":[]}}"#
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_kept_at_every_level() {
+        let text = r#"{"timezone":"Europe/Paris","usual":{"1":[{"start":"08:00","end":"12:00","note":"x"}]},"holidays":true}"#;
+        let hours: OpeningHours = serde_json::from_str(text).expect("parses");
+        assert_eq!(hours.extra.get("holidays"), Some(&Value::Bool(true)));
+        assert_eq!(serde_json::to_string(&hours).expect("serialises"), text);
+    }
+
+    #[test]
+    fn overnight_period_is_split_over_two_days() {
+        let mut hours = OpeningHours::default();
+        assert!(hours.add_period(7, t(22, 0), t(2, 0)));
+        let usual = hours.usual.as_ref().expect("usual");
+        assert_eq!(
+            usual[&DayKey::Weekday(7)],
+            vec![Period::span(t(22, 0), t(23, 59))]
+        );
+        assert_eq!(
+            usual[&DayKey::Weekday(1)],
+            vec![Period::span(t(0, 0), t(2, 0))]
+        );
+        assert!(!hours.add_period(2, t(9, 0), t(12, 0)));
+        assert_eq!(split_overnight(t(9, 0), t(12, 0)), None);
+    }
+
+    #[test]
+    fn period_minutes_treat_2359_as_midnight() {
+        assert_eq!(
+            Period::span(t(10, 0), t(23, 59)).minutes(),
+            Some(Span {
+                start: 600,
+                end: 1440
+            })
+        );
+        assert_eq!(Period::span(t(10, 0), t(10, 0)).minutes(), None);
+        assert_eq!(
+            Period::all_day().minutes(),
+            Some(Span {
+                start: 0,
+                end: 1440
+            })
+        );
+    }
+}

@@ -1,0 +1,214 @@
+//! Times of day and dates as Woosmap writes them, read leniently and written canonically.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A time of day in whole minutes since midnight, `0..=1439` (00:00 to 23:59).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TimeOfDay(u16);
+
+impl TimeOfDay {
+    pub const MIDNIGHT: TimeOfDay = TimeOfDay(0);
+    pub const LAST_MINUTE: TimeOfDay = TimeOfDay(23 * 60 + 59);
+
+    /// A time from hours and minutes; `None` outside 00:00..=23:59.
+    pub fn from_hm(hours: u32, minutes: u32) -> Option<TimeOfDay> {
+        if hours < 24 && minutes < 60 {
+            u16::try_from(hours * 60 + minutes).ok().map(TimeOfDay)
+        } else {
+            None
+        }
+    }
+
+    pub fn minutes(self) -> u16 {
+        self.0
+    }
+
+    pub fn hour(self) -> u32 {
+        u32::from(self.0 / 60)
+    }
+
+    pub fn minute(self) -> u32 {
+        u32::from(self.0 % 60)
+    }
+
+    /// Reads `H:MM`, `HH:MM`, `HH:MM:00`, `HHhMM` and `H.MM`, with surrounding spaces.
+    pub fn parse_lenient(text: &str) -> Option<TimeOfDay> {
+        let t = text.trim();
+        let sep = t.find([':', 'h', 'H', '.'])?;
+        let (h, rest) = t.split_at(sep);
+        let rest = &rest[1..];
+        let (m, seconds) = match rest.split_once(':') {
+            Some((m, s)) => (m, Some(s)),
+            None => (rest, None),
+        };
+        if h.is_empty() || h.len() > 2 || m.len() != 2 || !all_digits(h) || !all_digits(m) {
+            return None;
+        }
+        if let Some(s) = seconds
+            && s != "00"
+        {
+            return None;
+        }
+        TimeOfDay::from_hm(h.parse().ok()?, m.parse().ok()?)
+    }
+}
+
+fn all_digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour(), self.minute())
+    }
+}
+
+/// A time field of an opening period as found in a file: either a readable time (remembering
+/// the original spelling when it was not canonical) or text that could not be read, kept as is
+/// so that nothing the user had is lost.
+#[derive(Clone, Debug)]
+pub enum Time {
+    Valid {
+        time: TimeOfDay,
+        /// The original text when it differed from the canonical `HH:MM`.
+        written_as: Option<Box<str>>,
+    },
+    Invalid(String),
+}
+
+impl Time {
+    pub fn new(time: TimeOfDay) -> Time {
+        Time::Valid {
+            time,
+            written_as: None,
+        }
+    }
+
+    pub fn parse(text: &str) -> Time {
+        match TimeOfDay::parse_lenient(text) {
+            Some(time) => {
+                let canonical = time.to_string();
+                Time::Valid {
+                    time,
+                    written_as: (canonical != text).then(|| text.into()),
+                }
+            }
+            None => Time::Invalid(text.to_owned()),
+        }
+    }
+
+    pub fn time(&self) -> Option<TimeOfDay> {
+        match self {
+            Time::Valid { time, .. } => Some(*time),
+            Time::Invalid(_) => None,
+        }
+    }
+
+    /// The original spelling when it will be written differently (`"6:00"` becomes `"06:00"`).
+    pub fn normalised_from(&self) -> Option<&str> {
+        match self {
+            Time::Valid { written_as, .. } => written_as.as_deref(),
+            Time::Invalid(_) => None,
+        }
+    }
+
+    /// The text this time is written as.
+    pub fn text(&self) -> String {
+        match self {
+            Time::Valid { time, .. } => time.to_string(),
+            Time::Invalid(raw) => raw.clone(),
+        }
+    }
+}
+
+impl From<TimeOfDay> for Time {
+    fn from(time: TimeOfDay) -> Time {
+        Time::new(time)
+    }
+}
+
+impl PartialEq for Time {
+    fn eq(&self, other: &Time) -> bool {
+        match (self, other) {
+            (Time::Valid { time: a, .. }, Time::Valid { time: b, .. }) => a == b,
+            (Time::Invalid(a), Time::Invalid(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl Serialize for Time {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Time::Valid { time, .. } => s.collect_str(time),
+            Time::Invalid(raw) => s.serialize_str(raw),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Time {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(Time::parse(&text))
+    }
+}
+
+/// Reads a `YYYY-MM-DD` date as the API writes it.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if t.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_lenient_times_and_writes_them_canonically() {
+        for (text, canonical) in [
+            ("6:00", "06:00"),
+            ("06:00", "06:00"),
+            (" 9:30 ", "09:30"),
+            ("23:59", "23:59"),
+            ("00:00", "00:00"),
+            ("08:15:00", "08:15"),
+            ("8h30", "08:30"),
+            ("8.30", "08:30"),
+        ] {
+            let t = Time::parse(text);
+            assert_eq!(t.text(), canonical, "{text}");
+            assert_eq!(t.normalised_from().is_some(), text != canonical, "{text}");
+        }
+    }
+
+    #[test]
+    fn keeps_unreadable_times_as_written() {
+        for text in [
+            "24:00", "25:00", "12:60", "noon", "", "1230", "12:3", "123:00", "08:15:30",
+        ] {
+            let t = Time::parse(text);
+            assert_eq!(t, Time::Invalid(text.to_owned()), "{text}");
+            assert_eq!(t.text(), text);
+        }
+    }
+
+    #[test]
+    fn equal_times_compare_equal_whatever_their_spelling() {
+        assert_eq!(Time::parse("6:00"), Time::parse("06:00"));
+        assert_ne!(Time::parse("6:00"), Time::parse("06:01"));
+    }
+
+    #[test]
+    fn dates_must_be_iso() {
+        assert!(parse_date("2025-12-24").is_some());
+        assert!(parse_date("2025-02-30").is_none());
+        assert!(parse_date("24/12/2025").is_none());
+        assert!(parse_date("2025-1-2").is_none());
+    }
+}

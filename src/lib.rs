@@ -1,0 +1,12 @@
+//! storedesk: edit Woosmap store data visually and push it safely to the Woosmap Data
+//! Management API.
+//!
+//! The pure core (`model`, `hours`, `validate`) takes data and returns data; the window lives
+//! in `app` and `ui`; `cli` is the command line. See ARCHITECTURE.md.
+
+pub mod app;
+pub mod cli;
+pub mod hours;
+pub mod model;
+pub mod ui;
+pub mod validate;

@@ -1,0 +1,370 @@
+//! What a Woosmap store is: the write format (`AssetRequest`, camelCase) as the `Store` type,
+//! conversion from the read format (GeoJSON, snake_case) that GET returns, and the canonical
+//! bytes and hash the sync engine compares.
+//!
+//! Fields this model does not know are kept, in order, in each object's `extra` map and written
+//! back unchanged; validation names them.
+
+pub mod countries;
+pub mod document;
+pub(crate) mod object;
+pub mod read;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::hours::OpeningHours;
+use object::deserialize_keeping_unknown;
+
+pub use document::{Document, DocumentError, DocumentKind, Entry, EntryError, parse_document};
+pub use read::{FeatureCollection, Pagination, ReadFeature, RemoteMeta};
+
+/// The API's limit on one request body, in bytes.
+pub const MAX_REQUEST_BYTES: usize = 15 * 1024 * 1024;
+
+/// A store in Woosmap's write format.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Store {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_properties: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub localized_names: Option<Map<String, Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opening_hours: Option<OpeningHours>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(Store {
+    "storeId" => store_id,
+    "name" => name,
+    "location" => location,
+    "address" => address,
+    "contact" => contact,
+    "types" => types,
+    "tags" => tags,
+    "userProperties" => user_properties,
+    "localizedNames" => localized_names,
+    "openingHours" => opening_hours,
+});
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatLng {
+    pub lat: f64,
+    pub lng: f64,
+}
+
+/// `location {lat, lng}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Location {
+    pub lat: f64,
+    pub lng: f64,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(Location { "lat" => lat, "lng" => lng });
+
+impl Location {
+    pub fn new(lat: f64, lng: f64) -> Location {
+        Location {
+            lat,
+            lng,
+            extra: Map::new(),
+        }
+    }
+}
+
+/// `address {lines, countryCode, city, zipcode}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lines: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zipcode: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(Address {
+    "lines" => lines,
+    "countryCode" => country_code,
+    "city" => city,
+    "zipcode" => zipcode,
+});
+
+/// `contact {website, phone, email}`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Contact {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown!(Contact { "website" => website, "phone" => phone, "email" => email });
+
+/// The body of a POST, PUT or replace: `{"stores": [...]}`.
+#[derive(Debug, Serialize)]
+pub struct WriteBody<'a> {
+    pub stores: &'a [Store],
+}
+
+impl Store {
+    /// The store id, or `""` when it has none.
+    pub fn id(&self) -> &str {
+        self.store_id.as_deref().unwrap_or("")
+    }
+
+    pub fn display_name(&self) -> &str {
+        self.name.as_deref().unwrap_or("")
+    }
+
+    pub fn lat_lng(&self) -> Option<LatLng> {
+        self.location.as_ref().map(|l| LatLng {
+            lat: l.lat,
+            lng: l.lng,
+        })
+    }
+
+    pub fn city(&self) -> &str {
+        self.address
+            .as_ref()
+            .and_then(|a| a.city.as_deref())
+            .unwrap_or("")
+    }
+
+    pub fn country_code(&self) -> Option<&str> {
+        self.address
+            .as_ref()
+            .and_then(|a| a.country_code.as_deref())
+    }
+
+    /// The write-format JSON of this store: only the fields that are set, known fields in a fixed
+    /// order, then the unknown ones in the order they were read.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The canonical bytes: the write format with every object's keys sorted, so that two stores
+    /// equal in meaning give equal bytes whatever order their maps were read in.
+    pub fn canonical_bytes(&self) -> Vec<u8> {
+        let value = serde_json::to_value(self).unwrap_or(Value::Null);
+        let mut out = Vec::with_capacity(512);
+        write_canonical(&value, &mut out);
+        out
+    }
+
+    /// A 64-bit FNV-1a hash of the canonical bytes of the normalised store, stable across runs
+    /// and machines: what the sync engine compares to tell whether a store changed.
+    pub fn content_hash(&self) -> u64 {
+        fnv1a(&self.normalised().canonical_bytes())
+    }
+
+    /// The same store with empty values removed (`[]` types, `{}` objects, an address with
+    /// nothing in it): the read format fills these in, so they carry no meaning when comparing.
+    pub fn normalised(&self) -> Store {
+        let mut s = self.clone();
+        fn drop_empty_vec<T>(v: &mut Option<Vec<T>>) {
+            if v.as_ref().is_some_and(Vec::is_empty) {
+                *v = None;
+            }
+        }
+        fn drop_empty_map(v: &mut Option<Map<String, Value>>) {
+            if v.as_ref().is_some_and(Map::is_empty) {
+                *v = None;
+            }
+        }
+        drop_empty_vec(&mut s.types);
+        drop_empty_vec(&mut s.tags);
+        drop_empty_map(&mut s.user_properties);
+        drop_empty_map(&mut s.localized_names);
+        if let Some(a) = &mut s.address {
+            drop_empty_vec(&mut a.lines);
+            for field in [&mut a.country_code, &mut a.city, &mut a.zipcode] {
+                if field.as_deref() == Some("") {
+                    *field = None;
+                }
+            }
+            if a.lines.is_none()
+                && a.country_code.is_none()
+                && a.city.is_none()
+                && a.zipcode.is_none()
+                && a.extra.is_empty()
+            {
+                s.address = None;
+            }
+        }
+        if let Some(c) = &s.contact
+            && c.website.is_none()
+            && c.phone.is_none()
+            && c.email.is_none()
+            && c.extra.is_empty()
+        {
+            s.contact = None;
+        }
+        if let Some(h) = &mut s.opening_hours {
+            if h.usual.as_ref().is_some_and(|u| u.is_empty()) {
+                h.usual = None;
+            }
+            if h.special.as_ref().is_some_and(|u| u.is_empty()) {
+                h.special = None;
+            }
+            drop_empty_vec(&mut h.temporary_closure);
+        }
+        s
+    }
+}
+
+/// Serialises a write body `{"stores": [...]}`.
+pub fn write_body(stores: &[Store]) -> String {
+    serde_json::to_string(&WriteBody { stores }).unwrap_or_default()
+}
+
+fn write_canonical(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push(b'{');
+            for (i, key) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(Value::String(key.clone()).to_string().as_bytes());
+                out.push(b':');
+                if let Some(v) = map.get(key) {
+                    write_canonical(v, out);
+                }
+            }
+            out.push(b'}');
+        }
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        scalar => out.extend_from_slice(scalar.to_string().as_bytes()),
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"{"storeId":"S1","name":"Shop","location":{"lat":48.85,"lng":2.35},"address":{"lines":["1 rue A","Bât. B"],"countryCode":"FR","city":"Paris","zipcode":"75001"},"contact":{"website":"https://example.fr","phone":"+33 1 00 00 00 00","email":"a@example.fr"},"types":["drive"],"tags":["wifi"],"userProperties":{"z":1,"a":{"n":[1,2.5,null]}},"localizedNames":{"fr":"Boutique"},"openingHours":{"timezone":"Europe/Paris","usual":{"default":[{"start":"09:00","end":"18:00"}]}},"brand":"X"}"#;
+
+    #[test]
+    fn a_full_store_round_trips_to_the_same_bytes() {
+        let store: Store = serde_json::from_str(FULL).expect("parses");
+        assert_eq!(store.to_json(), FULL);
+        assert_eq!(store.extra.get("brand"), Some(&Value::String("X".into())));
+    }
+
+    #[test]
+    fn unknown_fields_keep_their_order_after_known_ones() {
+        let text = r#"{"zeta":1,"storeId":"A","alpha":{"k":true},"name":"N","location":{"lat":1.5,"lng":2.5,"alt":3}}"#;
+        let store: Store = serde_json::from_str(text).expect("parses");
+        assert_eq!(
+            store.to_json(),
+            r#"{"storeId":"A","name":"N","location":{"lat":1.5,"lng":2.5,"alt":3},"zeta":1,"alpha":{"k":true}}"#
+        );
+    }
+
+    #[test]
+    fn null_optional_fields_read_as_absent() {
+        let store: Store = serde_json::from_str(
+            r#"{"storeId":"A","name":"N","location":{"lat":1,"lng":2},"userProperties":null,"openingHours":null,"address":{"countryCode":null}}"#,
+        )
+        .expect("parses");
+        assert_eq!(store.user_properties, None);
+        assert_eq!(store.opening_hours, None);
+        assert_eq!(
+            store.to_json(),
+            r#"{"storeId":"A","name":"N","location":{"lat":1.0,"lng":2.0},"address":{}}"#
+        );
+    }
+
+    #[test]
+    fn coordinates_keep_every_digit() {
+        let store: Store =
+            serde_json::from_str(r#"{"location":{"lat":51.919948123456789,"lng":-0.1}}"#)
+                .expect("parses");
+        let again: Store = serde_json::from_str(&store.to_json()).expect("parses again");
+        assert_eq!(store, again);
+        let exact: f64 = "51.919948123456789".parse().expect("float");
+        assert_eq!(again.lat_lng().map(|p| p.lat), Some(exact));
+    }
+
+    #[test]
+    fn stores_equal_in_meaning_hash_alike() {
+        let a: Store = serde_json::from_str(
+            r#"{"storeId":"A","userProperties":{"x":1,"y":2},"openingHours":{"usual":{"2":[],"default":[]}}}"#,
+        )
+        .expect("parses");
+        let b: Store = serde_json::from_str(
+            r#"{"userProperties":{"y":2,"x":1},"openingHours":{"usual":{"default":[],"2":[]}},"storeId":"A"}"#,
+        )
+        .expect("parses");
+        assert_eq!(a, b);
+        assert_eq!(a.canonical_bytes(), b.canonical_bytes());
+        assert_eq!(a.content_hash(), b.content_hash());
+        let mut c = b.clone();
+        c.name = Some("other".into());
+        assert_ne!(a.content_hash(), c.content_hash());
+    }
+
+    #[test]
+    fn empty_values_do_not_change_the_hash() {
+        let a: Store = serde_json::from_str(r#"{"storeId":"A","name":"N"}"#).expect("parses");
+        let b: Store = serde_json::from_str(
+            r#"{"storeId":"A","name":"N","types":[],"tags":[],"userProperties":{},"address":{"lines":[],"city":""},"contact":{}}"#,
+        )
+        .expect("parses");
+        assert_eq!(a.content_hash(), b.content_hash());
+    }
+
+    #[test]
+    fn write_body_wraps_stores() {
+        let store: Store = serde_json::from_str(r#"{"storeId":"A"}"#).expect("parses");
+        assert_eq!(write_body(&[store]), r#"{"stores":[{"storeId":"A"}]}"#);
+    }
+}

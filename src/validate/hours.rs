@@ -1,0 +1,219 @@
+//! Opening-hours rules.
+
+use chrono_tz::Tz;
+
+use super::{Code, Context, Finding};
+use crate::hours::{DayKey, OpeningHours, Period, PeriodPlace, Span, parse_date};
+use crate::model::countries::{self, Country};
+
+pub(super) fn check(
+    hours: &OpeningHours,
+    country: Option<&Country>,
+    ctx: &Context,
+    out: &mut Vec<Finding>,
+) {
+    check_timezone(hours, country, out);
+    for key in hours.usual.iter().flat_map(|u| u.keys()) {
+        if let DayKey::Other(k) = key {
+            out.push(Finding::new(
+                Code::DayKeyUnknown,
+                format!("openingHours.usual.{k}"),
+                format!(
+                    "\"{k}\" is not a day of the week: use \"1\" (Monday) to \"7\" (Sunday) or \"default\"."
+                ),
+            ));
+        }
+    }
+    for date in hours.special.iter().flat_map(|s| s.keys()) {
+        let path = format!("openingHours.special.{date}");
+        match parse_date(date) {
+            None => out.push(Finding::new(
+                Code::DateInvalid,
+                path,
+                format!("Special day \"{date}\" is not a date written YYYY-MM-DD."),
+            )),
+            Some(d) if d < ctx.today => out.push(Finding::new(
+                Code::SpecialDayPast,
+                path,
+                format!("Special day {date} is in the past; it can be removed."),
+            )),
+            Some(_) => {}
+        }
+    }
+    for (i, c) in hours.temporary_closure.iter().flatten().enumerate() {
+        let path = format!("openingHours.temporary_closure[{i}]");
+        let start = parse_date(&c.start);
+        let end = parse_date(&c.end);
+        for (field, text, parsed) in [("start", &c.start, start), ("end", &c.end, end)] {
+            if parsed.is_none() {
+                out.push(Finding::new(
+                    Code::DateInvalid,
+                    format!("{path}.{field}"),
+                    format!("Closure {field} \"{text}\" is not a date written YYYY-MM-DD."),
+                ));
+            }
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if e < s {
+                out.push(Finding::new(
+                    Code::ClosureOrder,
+                    path,
+                    format!("The closure ends ({e}) before it starts ({s})."),
+                ));
+            } else if e < ctx.today {
+                out.push(Finding::new(
+                    Code::ClosurePast,
+                    path,
+                    format!("The closure from {s} to {e} is over; it can be removed."),
+                ));
+            }
+        }
+    }
+    check_periods(hours, out);
+}
+
+fn check_timezone(hours: &OpeningHours, country: Option<&Country>, out: &mut Vec<Finding>) {
+    let path = "openingHours.timezone";
+    let Some(tz) = hours.timezone.as_deref() else {
+        out.push(Finding::new(
+            Code::TimezoneMissing,
+            path,
+            "The opening hours have no time zone, so the API cannot tell whether the store is open now; pick one such as Europe/Paris.",
+        ));
+        return;
+    };
+    if tz.parse::<Tz>().is_err() {
+        out.push(Finding::new(
+            Code::TimezoneUnknown,
+            path,
+            format!("\"{tz}\" is not an IANA time zone; pick one such as Europe/Paris."),
+        ));
+        return;
+    }
+    let Some(country) = country else {
+        return;
+    };
+    let zone_countries = countries::countries_of_zone(tz);
+    if !zone_countries.is_empty() && !zone_countries.iter().any(|c| c.alpha2 == country.alpha2) {
+        let suggestion = match country.zones.as_slice() {
+            [one] => format!(" The time zone of {} is {one}.", country.name),
+            _ => String::new(),
+        };
+        out.push(Finding::new(
+            Code::TimezoneCountry,
+            path,
+            format!(
+                "Time zone {tz} is not used in {} ({}): check the time zone or the country.{suggestion}",
+                country.name, country.alpha2
+            ),
+        ));
+    }
+}
+
+fn check_periods(hours: &OpeningHours, out: &mut Vec<Finding>) {
+    let mut day: Option<(String, String)> = None;
+    let mut spans: Vec<(usize, Span)> = Vec::new();
+    let flush =
+        |day: &Option<(String, String)>, spans: &mut Vec<(usize, Span)>, out: &mut Vec<Finding>| {
+            if let Some((path, label)) = day {
+                check_overlap(path, label, spans, out);
+            }
+            spans.clear();
+        };
+    for (place, i, period) in hours.all_periods() {
+        let path = place.path();
+        if day.as_ref().map(|(p, _)| p) != Some(&path) {
+            flush(&day, &mut spans, out);
+            day = Some((path.clone(), place.label()));
+        }
+        if let Some(span) = check_period(&place, i, period, out) {
+            spans.push((i, span));
+        }
+    }
+    flush(&day, &mut spans, out);
+}
+
+fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding>) -> Option<Span> {
+    let path = format!("{}[{i}]", place.path());
+    let label = place.label();
+    if p.is_all_day() {
+        if p.start.is_some() || p.end.is_some() {
+            out.push(Finding::new(
+                Code::PeriodAllDayWithTimes,
+                path,
+                format!(
+                    "A period of {label} is all-day and also has times; the times are ignored."
+                ),
+            ));
+        }
+        return p.minutes();
+    }
+    let mut readable = true;
+    for (field, time) in [("start", &p.start), ("end", &p.end)] {
+        match time {
+            None => {
+                readable = false;
+                out.push(Finding::new(
+                    Code::PeriodIncomplete,
+                    format!("{path}.{field}"),
+                    format!("A period of {label} has no {field} time."),
+                ));
+            }
+            Some(t) if t.time().is_none() => {
+                readable = false;
+                out.push(Finding::new(
+                    Code::TimeInvalid,
+                    format!("{path}.{field}"),
+                    format!(
+                        "\"{}\" is not a time: write it HH:MM, from 00:00 to 23:59.",
+                        t.text()
+                    ),
+                ));
+            }
+            Some(t) => {
+                if let Some(original) = t.normalised_from() {
+                    out.push(Finding::new(
+                        Code::TimeNormalised,
+                        format!("{path}.{field}"),
+                        format!("\"{original}\" will be written \"{}\".", t.text()),
+                    ));
+                }
+            }
+        }
+    }
+    if !readable {
+        return None;
+    }
+    let (start, end) = (p.start.as_ref()?.time()?, p.end.as_ref()?.time()?);
+    if end <= start {
+        let message = if end < start {
+            format!(
+                "A period of {label} runs from {start} to {end}, across midnight; the API needs it split into {start}-23:59 and 00:00-{end} on the next day."
+            )
+        } else {
+            format!("A period of {label} starts and ends at {start}.")
+        };
+        out.push(Finding::new(Code::PeriodOrder, path, message));
+        return None;
+    }
+    p.minutes()
+}
+
+fn check_overlap(path: &str, label: &str, spans: &[(usize, Span)], out: &mut Vec<Finding>) {
+    let mut sorted: Vec<&(usize, Span)> = spans.iter().collect();
+    sorted.sort_by_key(|(_, s)| *s);
+    for pair in sorted.windows(2) {
+        let ((i, a), (j, b)) = (pair[0], pair[1]);
+        if b.start < a.end {
+            out.push(Finding::new(
+                Code::PeriodOverlap,
+                format!("{path}[{j}]"),
+                format!(
+                    "Periods {} and {} of {label} overlap.",
+                    i.min(j) + 1,
+                    i.max(j) + 1
+                ),
+            ));
+        }
+    }
+}

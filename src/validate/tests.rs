@@ -1,0 +1,491 @@
+//! One passing and one failing case for every rule.
+
+use super::*;
+use crate::model::Store;
+
+fn ctx() -> Context {
+    Context {
+        today: NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
+    }
+}
+
+/// A store that passes every rule; tests change one thing in it.
+const GOOD: &str = r#"{"storeId": "paris_01", "name": "Paris Bastille",
+    "location": {"lat": 48.8532, "lng": 2.3692},
+    "address": {"lines": ["12 rue de la Roquette"], "countryCode": "FR", "city": "Paris", "zipcode": "75011"},
+    "contact": {"website": "https://example.fr/bastille", "phone": "+33 1 43 00 00 00", "email": "bastille@example.fr"},
+    "openingHours": {"timezone": "Europe/Paris",
+        "usual": {"default": [{"start": "09:00", "end": "12:30"}, {"start": "14:00", "end": "19:00"}], "7": []},
+        "special": {"2025-12-24": [{"start": "09:00", "end": "16:00"}]},
+        "temporary_closure": [{"start": "2025-08-01", "end": "2025-08-15"}]}}"#;
+
+fn store(patch: &str) -> Store {
+    let mut value: serde_json::Value = serde_json::from_str(GOOD).expect("good json");
+    let patch: serde_json::Value = serde_json::from_str(patch).expect("patch json");
+    merge(&mut value, patch);
+    serde_json::from_value(value).expect("store")
+}
+
+/// JSON merge patch: objects merge, `null` removes.
+fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(&k);
+                } else {
+                    merge(t.entry(k).or_insert(serde_json::Value::Null), v);
+                }
+            }
+        }
+        (t, p) => *t = p,
+    }
+}
+
+fn codes(s: &Store) -> Vec<Code> {
+    validate_store(s, &ctx())
+        .into_iter()
+        .map(|f| f.code)
+        .collect()
+}
+
+fn finding(s: &Store, code: Code) -> Finding {
+    validate_store(s, &ctx())
+        .into_iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code} in {:?}", validate_store(s, &ctx())))
+}
+
+#[track_caller]
+fn fails(patch: &str, code: Code) -> Finding {
+    finding(&store(patch), code)
+}
+
+#[track_caller]
+fn passes(patch: &str, code: Code) {
+    let found = codes(&store(patch));
+    assert!(
+        !found.contains(&code),
+        "{code} found for {patch}: {found:?}"
+    );
+}
+
+#[test]
+fn the_good_store_has_no_findings() {
+    assert_eq!(validate_store(&store("{}"), &ctx()), vec![]);
+}
+
+#[test]
+fn store_id_rules() {
+    passes(r#"{"storeId": "A_b_9"}"#, Code::StoreIdInvalid);
+    let f = fails(r#"{"storeId": "paris-01 b"}"#, Code::StoreIdInvalid);
+    assert_eq!(f.path, "storeId");
+    assert!(
+        f.message.contains("'-'") && f.message.contains("' '"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.severity, Severity::Error);
+    fails(r#"{"storeId": null}"#, Code::StoreIdMissing);
+    fails(r#"{"storeId": "  "}"#, Code::StoreIdMissing);
+    passes("{}", Code::StoreIdMissing);
+}
+
+#[test]
+fn name_rule() {
+    fails(r#"{"name": null}"#, Code::NameMissing);
+    fails(r#"{"name": " "}"#, Code::NameMissing);
+    passes(r#"{"name": "x"}"#, Code::NameMissing);
+}
+
+#[test]
+fn location_rules() {
+    fails(r#"{"location": null}"#, Code::LocationMissing);
+    let f = fails(
+        r#"{"location": {"lat": 120.5, "lng": 45.0}}"#,
+        Code::LatitudeRange,
+    );
+    assert!(f.message.contains("swapped"), "{}", f.message);
+    passes(
+        r#"{"location": {"lat": -90, "lng": 180}}"#,
+        Code::LatitudeRange,
+    );
+    fails(
+        r#"{"location": {"lat": 10, "lng": 180.01}}"#,
+        Code::LongitudeRange,
+    );
+    passes(
+        r#"{"location": {"lat": 10, "lng": -180}}"#,
+        Code::LongitudeRange,
+    );
+    fails(r#"{"location": {"lat": 0, "lng": 0}}"#, Code::NullIsland);
+    passes(r#"{"location": {"lat": 0, "lng": 0.5}}"#, Code::NullIsland);
+    let mut s = store("{}");
+    s.location = Some(crate::model::Location::new(f64::NAN, 1.0));
+    assert!(codes(&s).contains(&Code::LocationNotFinite));
+}
+
+#[test]
+fn country_code_rules() {
+    let f = fails(
+        r#"{"address": {"countryCode": "Netherlands"}}"#,
+        Code::CountryCodeInvalid,
+    );
+    assert!(f.message.contains("NL"), "{}", f.message);
+    fails(
+        r#"{"address": {"countryCode": "XZ"}}"#,
+        Code::CountryCodeInvalid,
+    );
+    let f = fails(
+        r#"{"address": {"countryCode": "UK"}}"#,
+        Code::CountryCodeAlias,
+    );
+    assert!(f.message.contains("GB"));
+    fails(
+        r#"{"address": {"countryCode": "fr"}}"#,
+        Code::CountryCodeCase,
+    );
+    for code in [
+        Code::CountryCodeInvalid,
+        Code::CountryCodeAlias,
+        Code::CountryCodeCase,
+    ] {
+        passes(r#"{"address": {"countryCode": "FR"}}"#, code);
+    }
+}
+
+#[test]
+fn email_rules() {
+    for bad in [
+        "bastille",
+        "a@b",
+        "a b@example.fr",
+        "@example.fr",
+        "a@@example.fr",
+        "a@example..fr",
+        "markets@",
+        "a@example.f",
+    ] {
+        fails(
+            &format!(r#"{{"contact": {{"email": "{bad}"}}}}"#),
+            Code::EmailInvalid,
+        );
+    }
+    passes(
+        r#"{"contact": {"email": "first.last+shop@sub.example.co.uk"}}"#,
+        Code::EmailInvalid,
+    );
+    let f = fails(
+        r#"{"contact": {"email": "info@mercato.ocm"}}"#,
+        Code::EmailTypo,
+    );
+    assert!(f.message.contains(".com"));
+    passes(
+        r#"{"contact": {"email": "info@mercato.com"}}"#,
+        Code::EmailTypo,
+    );
+    passes(
+        r#"{"contact": {"email": "info@mercato.co"}}"#,
+        Code::EmailTypo,
+    );
+}
+
+#[test]
+fn website_rules() {
+    for bad in [
+        "www.example.fr",
+        "ftp://example.fr",
+        "https://exa mple.fr",
+        "http://intranet",
+        "https://",
+    ] {
+        fails(
+            &format!(r#"{{"contact": {{"website": "{bad}"}}}}"#),
+            Code::WebsiteInvalid,
+        );
+    }
+    passes(
+        r#"{"contact": {"website": "http://example.fr/search?q=marché"}}"#,
+        Code::WebsiteInvalid,
+    );
+}
+
+#[test]
+fn phone_rules() {
+    for bad in [
+        "12 34",
+        "call us",
+        "01 45 11 71 11 ext",
+        "01 +33 45",
+        "+33 1 23 45 67 89 01 23 45 67 89",
+    ] {
+        fails(
+            &format!(r#"{{"contact": {{"phone": "{bad}"}}}}"#),
+            Code::PhoneInvalid,
+        );
+    }
+    for good in [
+        "01 45 11 71 11",
+        "(+34) 915 42 49 36",
+        "+33 (0)4 66 22 68 88",
+        "05.46.09.15.00",
+    ] {
+        passes(
+            &format!(r#"{{"contact": {{"phone": "{good}"}}}}"#),
+            Code::PhoneInvalid,
+        );
+    }
+    let f = fails(
+        r#"{"contact": {"phone": "+39 0552399798"}}"#,
+        Code::PhoneCountry,
+    );
+    assert!(
+        f.message.contains("Italy") && f.message.contains("France"),
+        "{}",
+        f.message
+    );
+    passes(
+        r#"{"contact": {"phone": "+33 1 43 00 00 00"}}"#,
+        Code::PhoneCountry,
+    );
+    passes(
+        r#"{"contact": {"phone": "+39 0552399798"}, "address": {"countryCode": null}}"#,
+        Code::PhoneCountry,
+    );
+}
+
+#[test]
+fn unknown_fields_are_named_and_suggested() {
+    let s = store(
+        r#"{"brand": "X", "address": {"country": "Netherlands"}, "contact": {"tel": "+43 1 240555"}}"#,
+    );
+    let found: Vec<Finding> = validate_store(&s, &ctx())
+        .into_iter()
+        .filter(|f| f.code == Code::UnknownField)
+        .collect();
+    let paths: Vec<&str> = found.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(paths, ["brand", "address.country", "contact.tel"]);
+    assert!(found[1].message.contains("countryCode") && found[1].message.contains("NL"));
+    assert!(found[2].message.contains("\"phone\""));
+    assert_eq!(found[0].severity, Severity::Warning);
+    passes("{}", Code::UnknownField);
+    let f = fails(
+        r#"{"openingHours": {"usual": {"1": [{"start": "09:00", "end": "10:00", "note": "x"}]}}}"#,
+        Code::UnknownField,
+    );
+    assert_eq!(f.path, "openingHours.usual.1[0].note");
+}
+
+#[test]
+fn timezone_rules() {
+    fails(
+        r#"{"openingHours": {"timezone": null}}"#,
+        Code::TimezoneMissing,
+    );
+    fails(
+        r#"{"openingHours": {"timezone": "Europe/Pariss"}}"#,
+        Code::TimezoneUnknown,
+    );
+    passes(
+        r#"{"openingHours": {"timezone": "America/New_York"}}"#,
+        Code::TimezoneUnknown,
+    );
+    let f = fails(
+        r#"{"openingHours": {"timezone": "Europe/Madrid"}}"#,
+        Code::TimezoneCountry,
+    );
+    assert!(f.message.contains("France"), "{}", f.message);
+    passes(
+        r#"{"openingHours": {"timezone": "UTC"}}"#,
+        Code::TimezoneCountry,
+    );
+    passes(
+        r#"{"openingHours": {"timezone": "Europe/Paris"}}"#,
+        Code::TimezoneCountry,
+    );
+}
+
+#[test]
+fn day_key_rule() {
+    let f = fails(
+        r#"{"openingHours": {"usual": {"monday": []}}}"#,
+        Code::DayKeyUnknown,
+    );
+    assert_eq!(f.path, "openingHours.usual.monday");
+    fails(
+        r#"{"openingHours": {"usual": {"8": []}}}"#,
+        Code::DayKeyUnknown,
+    );
+    passes(
+        r#"{"openingHours": {"usual": {"1": [], "7": [], "default": []}}}"#,
+        Code::DayKeyUnknown,
+    );
+}
+
+#[test]
+fn time_rules() {
+    let f = fails(
+        r#"{"openingHours": {"usual": {"default": [{"start": "25:00", "end": "19:00"}]}}}"#,
+        Code::TimeInvalid,
+    );
+    assert_eq!(f.path, "openingHours.usual.default[0].start");
+    let f = fails(
+        r#"{"openingHours": {"usual": {"default": [{"start": "6:00", "end": "19:00"}]}}}"#,
+        Code::TimeNormalised,
+    );
+    assert_eq!(f.severity, Severity::Notice);
+    assert!(f.message.contains("\"6:00\" will be written \"06:00\""));
+    passes(
+        r#"{"openingHours": {"usual": {"default": [{"start": "06:00", "end": "19:00"}]}}}"#,
+        Code::TimeNormalised,
+    );
+    fails(
+        r#"{"openingHours": {"usual": {"default": [{"start": "06:00"}]}}}"#,
+        Code::PeriodIncomplete,
+    );
+    passes(
+        r#"{"openingHours": {"usual": {"default": [{"all-day": true}]}}}"#,
+        Code::PeriodIncomplete,
+    );
+    fails(
+        r#"{"openingHours": {"usual": {"default": [{"all-day": true, "start": "06:00", "end": "07:00"}]}}}"#,
+        Code::PeriodAllDayWithTimes,
+    );
+}
+
+#[test]
+fn period_order_and_overlap_rules() {
+    let f = fails(
+        r#"{"openingHours": {"usual": {"5": [{"start": "22:00", "end": "02:00"}]}}}"#,
+        Code::PeriodOrder,
+    );
+    assert!(f.message.contains("split"), "{}", f.message);
+    fails(
+        r#"{"openingHours": {"usual": {"5": [{"start": "10:00", "end": "10:00"}]}}}"#,
+        Code::PeriodOrder,
+    );
+    let f = fails(
+        r#"{"openingHours": {"usual": {"5": [{"start": "14:00", "end": "18:00"}, {"start": "09:00", "end": "14:30"}]}}}"#,
+        Code::PeriodOverlap,
+    );
+    assert_eq!(f.path, "openingHours.usual.5[0]");
+    passes(
+        r#"{"openingHours": {"usual": {"5": [{"start": "09:00", "end": "14:00"}, {"start": "14:00", "end": "18:00"}]}}}"#,
+        Code::PeriodOverlap,
+    );
+    fails(
+        r#"{"openingHours": {"special": {"2025-12-31": [{"all-day": true}, {"start": "09:00", "end": "10:00"}]}}}"#,
+        Code::PeriodOverlap,
+    );
+}
+
+#[test]
+fn date_rules() {
+    fails(
+        r#"{"openingHours": {"special": {"2025-13-01": []}}}"#,
+        Code::DateInvalid,
+    );
+    fails(
+        r#"{"openingHours": {"temporary_closure": [{"start": "2025/08/01", "end": "2025-08-15"}]}}"#,
+        Code::DateInvalid,
+    );
+    fails(
+        r#"{"openingHours": {"special": {"2025-05-31": []}}}"#,
+        Code::SpecialDayPast,
+    );
+    passes(
+        r#"{"openingHours": {"special": {"2025-06-01": []}}}"#,
+        Code::SpecialDayPast,
+    );
+    fails(
+        r#"{"openingHours": {"temporary_closure": [{"start": "2025-08-15", "end": "2025-08-01"}]}}"#,
+        Code::ClosureOrder,
+    );
+    fails(
+        r#"{"openingHours": {"temporary_closure": [{"start": "2025-05-01", "end": "2025-05-31"}]}}"#,
+        Code::ClosurePast,
+    );
+    passes(
+        r#"{"openingHours": {"temporary_closure": [{"start": "2025-05-01", "end": "2025-06-01"}]}}"#,
+        Code::ClosurePast,
+    );
+}
+
+#[test]
+fn a_store_over_the_request_limit_is_an_error() {
+    let mut s = store("{}");
+    passes("{}", Code::StoreTooLarge);
+    let big = "x".repeat(MAX_REQUEST_BYTES);
+    s.user_properties = Some(serde_json::Map::from_iter([(
+        "blob".to_owned(),
+        serde_json::Value::String(big),
+    )]));
+    assert!(codes(&s).contains(&Code::StoreTooLarge));
+}
+
+#[test]
+fn duplicate_ids_are_errors_on_every_copy() {
+    let stores = vec![
+        store("{}"),
+        store(r#"{"storeId": "other", "location": {"lat": 45, "lng": 5}}"#),
+        store(r#"{"location": {"lat": 43, "lng": 5}}"#),
+    ];
+    let all = validate_set(&stores, &ctx());
+    for i in [0, 2] {
+        assert!(
+            all[i].iter().any(|f| f.code == Code::StoreIdDuplicate),
+            "store {i}"
+        );
+    }
+    assert!(!all[1].iter().any(|f| f.code == Code::StoreIdDuplicate));
+}
+
+#[test]
+fn stores_within_five_metres_are_flagged() {
+    // 0.00003 degrees of latitude is about 3.3 m; 0.0001 about 11 m.
+    let stores = vec![
+        store(r#"{"storeId": "a", "location": {"lat": 48.85320, "lng": 2.3692}}"#),
+        store(r#"{"storeId": "b", "location": {"lat": 48.85323, "lng": 2.3692}}"#),
+        store(r#"{"storeId": "c", "location": {"lat": 48.85340, "lng": 2.3692}}"#),
+    ];
+    let all = validate_set(&stores, &ctx());
+    let flagged: Vec<bool> = all
+        .iter()
+        .map(|f| f.iter().any(|x| x.code == Code::SamePlace))
+        .collect();
+    assert_eq!(flagged, [true, true, false]);
+    assert!(set::distance_metres(48.8532, 2.3692, 48.85323, 2.3692) < 5.0);
+}
+
+#[test]
+fn an_address_line_copied_into_another_city_is_flagged() {
+    let stores = vec![
+        store(
+            r#"{"storeId": "a", "address": {"lines": ["Via Galvani/Via Alessandro Volta"], "city": "Roma", "countryCode": "IT"}, "location": {"lat": 41.9, "lng": 12.5}}"#,
+        ),
+        store(
+            r#"{"storeId": "b", "address": {"lines": ["Via Galvani/Via Alessandro Volta"], "city": "Vienna", "countryCode": "AT"}, "location": {"lat": 48.2, "lng": 16.4}}"#,
+        ),
+        store(
+            r#"{"storeId": "c", "address": {"lines": ["1 Main Street"], "city": "Springfield"}, "location": {"lat": 40, "lng": -89}}"#,
+        ),
+        store(
+            r#"{"storeId": "d", "address": {"lines": ["1 Main Street"], "city": "springfield"}, "location": {"lat": 40.1, "lng": -89}}"#,
+        ),
+    ];
+    let all = validate_set(&stores, &ctx());
+    let flagged: Vec<bool> = all
+        .iter()
+        .map(|f| f.iter().any(|x| x.code == Code::AddressLineCopied))
+        .collect();
+    assert_eq!(flagged, [true, true, false, false]);
+}
+
+#[test]
+fn every_code_is_distinct_and_dotted() {
+    let mut seen = std::collections::HashSet::new();
+    for code in Code::ALL {
+        assert!(seen.insert(code.as_str()), "{code} twice");
+        assert!(code.as_str().contains('.'), "{code}");
+    }
+}
