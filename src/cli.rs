@@ -33,6 +33,70 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run a local Woosmap-compatible API on this computer, for trying storedesk offline and
+    /// for tests.
+    Emulator(EmulatorArgs),
+    /// Download every store of a project and write it as Woosmap JSON (write format).
+    Pull {
+        /// The API address.
+        #[arg(long, default_value = crate::api::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// The environment variable that holds the API key.
+        #[arg(long, default_value = "WOOSMAP_PRIVATE_KEY")]
+        key_env: String,
+        /// The key is a public key (read-only), sent as `key=`.
+        #[arg(long)]
+        public: bool,
+        /// Where to write the stores.
+        #[arg(long)]
+        out: PathBuf,
+        /// Requests a second.
+        #[arg(long, default_value_t = 10)]
+        qps: u32,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct EmulatorArgs {
+    /// Address to listen on; port 0 picks a free one.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: std::net::SocketAddr,
+    /// The private key the emulator accepts for reads and writes.
+    #[arg(long, default_value = "private-key")]
+    pub private_key: String,
+    /// The public key the emulator accepts for reads only.
+    #[arg(long, default_value = "public-key")]
+    pub public_key: String,
+    /// A Woosmap JSON file of stores to start with (when there is no state file yet).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// A file that keeps the stores between runs.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Stores per page of `GET /stores`.
+    #[arg(long, default_value_t = 300)]
+    pub page_size: usize,
+    /// Requests a second before answering 429; 0 for no limit.
+    #[arg(long, default_value_t = 10)]
+    pub qps: u32,
+    /// Milliseconds added to every answer.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of requests answered with a 5xx error, 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub fail_rate: f64,
+    /// Share of requests answered after `--slow-ms`, 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub slow_rate: f64,
+    /// How late a slow answer comes, in milliseconds.
+    #[arg(long, default_value_t = 35_000)]
+    pub slow_ms: u64,
+    /// Share of writes applied and then left without an answer, 0 to 1.
+    #[arg(long, default_value_t = 0.0)]
+    pub lost_rate: f64,
+    /// Seed for the faults.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 pub fn main() -> ExitCode {
@@ -46,6 +110,14 @@ pub fn main() -> ExitCode {
             }
         },
         Some(Command::Validate { files, json }) => validate_files(&files, json),
+        Some(Command::Emulator(args)) => run_emulator(args),
+        Some(Command::Pull {
+            base_url,
+            key_env,
+            public,
+            out,
+            qps,
+        }) => pull(&base_url, &key_env, public, &out, qps),
     }
 }
 
@@ -215,4 +287,114 @@ pub fn render_report(report: &FileReport) -> String {
         }
     }
     out
+}
+
+fn run_emulator(args: EmulatorArgs) -> ExitCode {
+    use crate::emulator::{EmulatorConfig, Faults};
+    use std::time::Duration;
+    let config = EmulatorConfig {
+        private_key: args.private_key,
+        public_key: args.public_key,
+        page_size: args.page_size.max(1),
+        qps: args.qps,
+        latency: Duration::from_millis(args.latency_ms),
+        faults: Faults {
+            server_error_rate: args.fail_rate,
+            slow_rate: args.slow_rate,
+            slow_delay: Duration::from_millis(args.slow_ms),
+            lost_response_rate: args.lost_rate,
+        },
+        seed: args.seed,
+        state_file: args.state,
+        log_to_stderr: true,
+    };
+    match crate::emulator::run_cli(config, args.addr, args.data) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("storedesk emulator: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn pull(base_url: &str, key_env: &str, public: bool, out: &Path, qps: u32) -> ExitCode {
+    use crate::api::{ApiKey, Client, ClientConfig, KeyKind};
+    let secret = match std::env::var(key_env) {
+        Ok(s) if !s.trim().is_empty() => s.trim().to_owned(),
+        _ => {
+            eprintln!(
+                "storedesk pull: the environment variable {key_env} is not set; set it to the project's API key."
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let kind = if public {
+        KeyKind::Public
+    } else {
+        KeyKind::Private
+    };
+    let mut config = ClientConfig::new(base_url, ApiKey::new(kind, secret));
+    config.qps = qps;
+    let client = match Client::new(config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("storedesk pull: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("storedesk pull: could not start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(client.list_all(|done, total| {
+        eprint!("\rpulling: page {done} of {total}");
+    }));
+    eprintln!();
+    let stores: Vec<crate::model::Store> = match result {
+        Ok(list) => list.into_iter().map(|(store, _)| store).collect(),
+        Err(e) => {
+            eprintln!("storedesk pull: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let text = match serde_json::to_string_pretty(&crate::model::WriteBody { stores: &stores }) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("storedesk pull: could not write the stores: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = write_atomically(out, text.as_bytes()) {
+        eprintln!(
+            "storedesk pull: could not write {}: {e}; check the folder exists and has free space.",
+            out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    eprintln!("pulled {} stores into {}", stores.len(), out.display());
+    ExitCode::SUCCESS
+}
+
+/// Writes a file through a temporary file and a rename, so a failure never leaves half a file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
 }

@@ -4,8 +4,10 @@
 //! The pure core (`model`, `hours`, `validate`) takes data and returns data; the window lives
 //! in `app` and `ui`; `cli` is the command line. See ARCHITECTURE.md.
 
+pub mod api;
 pub mod app;
 pub mod cli;
+pub mod emulator;
 pub mod hours;
 pub mod model;
 pub mod ui;

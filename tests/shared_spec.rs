@@ -157,3 +157,59 @@ fn both_sample_files_load() {
     let csv = std::fs::read_to_string(dir.join("samples/foodmarkets.csv")).expect("sample");
     assert_eq!(csv.lines().filter(|l| !l.trim().is_empty()).count(), 19);
 }
+
+/// Contract: each request example is accepted by the emulator through the client, and what the
+/// emulator answers parses back to the same stores.
+#[tokio::test]
+async fn every_request_example_is_accepted_by_the_emulator() {
+    use storedesk::api::{ApiKey, Client, ClientConfig, KeyKind};
+    use storedesk::emulator::{Emulator, EmulatorConfig};
+    let Some(dir) = shared() else { return };
+    for (name, value) in examples(&dir, "requests") {
+        let emu = Emulator::start(
+            EmulatorConfig {
+                qps: 0,
+                ..Default::default()
+            },
+            std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        )
+        .await
+        .expect("emulator");
+        let mut cfg =
+            ClientConfig::new(emu.base_url(), ApiKey::new(KeyKind::Private, "private-key"));
+        cfg.qps = 0;
+        let client = Client::new(cfg).expect("client");
+        let stores: Vec<Store> = parse_document(&value.to_string())
+            .expect(&name)
+            .stores()
+            .cloned()
+            .collect();
+        if name.contains("update") {
+            // An update needs the stores to exist first.
+            client
+                .add(&stores)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            client
+                .update(&stores)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        } else {
+            client
+                .add(&stores)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            client
+                .replace(&stores)
+                .await
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        for s in &stores {
+            let (back, _) = client.get(s.id()).await.expect(&name).expect(&name);
+            let mut expected = s.normalised();
+            expected.localized_names = None;
+            assert_eq!(back.normalised(), expected, "{name}");
+        }
+        emu.shutdown().await;
+    }
+}

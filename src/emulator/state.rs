@@ -1,0 +1,503 @@
+//! The emulator's project: its stores in insertion order with the time each was last written,
+//! the rules a write batch must pass, and the state file they are saved to.
+
+use std::collections::{HashMap, VecDeque};
+use std::io;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{Faults, RequestLog};
+use crate::model::Store;
+use crate::model::read::feature_from_store;
+
+/// How many request log entries are kept; older ones are dropped first.
+pub(crate) const MAX_LOGGED_REQUESTS: usize = 10_000;
+
+/// One store of the project.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Entry {
+    pub store: Store,
+    /// RFC 3339 UTC with microseconds.
+    pub last_updated: String,
+}
+
+/// Everything the emulator changes while it runs.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub stores: IndexMap<String, Entry>,
+    pub requests: VecDeque<RequestLog>,
+    pub faults: Faults,
+    pub rng: fastrand::Rng,
+    /// When each request admitted in the last second arrived.
+    pub window: VecDeque<Instant>,
+    /// Bumped on every change of `stores`, so saves can be ordered.
+    pub generation: u64,
+}
+
+impl State {
+    pub fn new(stores: IndexMap<String, Entry>, faults: Faults, seed: u64) -> State {
+        State {
+            stores,
+            requests: VecDeque::new(),
+            faults,
+            rng: fastrand::Rng::with_seed(seed),
+            window: VecDeque::new(),
+            generation: 0,
+        }
+    }
+
+    /// Whether one more request fits in the sliding one-second window; counts it if so.
+    /// `qps` 0 admits everything.
+    pub fn admit(&mut self, qps: u32, now: Instant) -> bool {
+        if qps == 0 {
+            return true;
+        }
+        while self
+            .window
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) >= Duration::from_secs(1))
+        {
+            self.window.pop_front();
+        }
+        if self.window.len() >= qps as usize {
+            return false;
+        }
+        self.window.push_back(now);
+        true
+    }
+
+    pub fn log(&mut self, entry: RequestLog) {
+        if self.requests.len() >= MAX_LOGGED_REQUESTS {
+            self.requests.pop_front();
+        }
+        self.requests.push_back(entry);
+    }
+
+    /// Adds a batch; refused whole if any id already exists.
+    pub fn create(&mut self, stores: Vec<Store>, now: &str) -> Result<usize, String> {
+        if let Some(id) = stores
+            .iter()
+            .map(Store::id)
+            .find(|id| self.stores.contains_key(*id))
+        {
+            return Err(format!(
+                "Store \"{id}\" already exists; update it with PUT instead. No store was created."
+            ));
+        }
+        let count = stores.len();
+        for store in stores {
+            self.insert(store, now);
+        }
+        Ok(count)
+    }
+
+    /// Replaces each asset of a batch entirely; refused whole if any id does not exist.
+    pub fn update(&mut self, stores: Vec<Store>, now: &str) -> Result<usize, String> {
+        if let Some(id) = stores
+            .iter()
+            .map(Store::id)
+            .find(|id| !self.stores.contains_key(*id))
+        {
+            return Err(format!(
+                "Store \"{id}\" does not exist; create it with POST instead. No store was updated."
+            ));
+        }
+        let count = stores.len();
+        for store in stores {
+            self.insert(store, now);
+        }
+        Ok(count)
+    }
+
+    /// Deletes every store, then creates the batch: (deleted, created).
+    pub fn replace(&mut self, stores: Vec<Store>, now: &str) -> (usize, usize) {
+        let deleted = self.stores.len();
+        self.stores.clear();
+        let created = stores.len();
+        for store in stores {
+            self.insert(store, now);
+        }
+        self.generation += 1;
+        (deleted, created)
+    }
+
+    /// Deletes the listed stores that exist, or every store when `ids` is `None`; how many went.
+    pub fn delete(&mut self, ids: Option<&[String]>) -> usize {
+        let deleted = match ids {
+            None => {
+                let n = self.stores.len();
+                self.stores.clear();
+                n
+            }
+            Some(ids) => ids
+                .iter()
+                .filter(|id| self.stores.shift_remove(id.as_str()).is_some())
+                .count(),
+        };
+        self.generation += 1;
+        deleted
+    }
+
+    /// Replaces the whole content, every store stamped `now`.
+    pub fn set_all(&mut self, stores: Vec<Store>, now: &str) {
+        self.stores.clear();
+        for store in stores {
+            self.insert(store, now);
+        }
+        self.generation += 1;
+    }
+
+    /// Inserts or replaces one store, keeping its place if it existed.
+    pub fn insert(&mut self, store: Store, now: &str) {
+        let id = store.id().to_owned();
+        self.stores.insert(
+            id,
+            Entry {
+                store,
+                last_updated: now.to_owned(),
+            },
+        );
+        self.generation += 1;
+    }
+
+    /// `GET /stores/{id}`: the store in the read format.
+    pub fn feature(&self, id: &str, now: DateTime<Utc>) -> Option<Value> {
+        self.stores
+            .get(id)
+            .map(|e| feature_from_store(&e.store, &e.last_updated, now))
+    }
+
+    /// `GET /stores?page=N`: one page of the read format, pages counted from 1.
+    pub fn page(&self, page: usize, page_size: usize, now: DateTime<Utc>) -> Value {
+        let page_size = page_size.max(1);
+        let page_count = self.stores.len().div_ceil(page_size).max(1);
+        let start = page.saturating_sub(1).saturating_mul(page_size);
+        let features: Vec<Value> = self
+            .stores
+            .values()
+            .skip(start)
+            .take(page_size)
+            .map(|e| feature_from_store(&e.store, &e.last_updated, now))
+            .collect();
+        json!({
+            "type": "FeatureCollection",
+            "features": features,
+            "pagination": {"page": page, "pageCount": page_count},
+        })
+    }
+
+    /// The state file's content: `{"stores": [...], "lastUpdated": {id: time}}`; readable as
+    /// Woosmap JSON too.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let stores: Vec<&Store> = self.stores.values().map(|e| &e.store).collect();
+        let dates: Map<String, Value> = self
+            .stores
+            .iter()
+            .map(|(id, e)| (id.clone(), Value::String(e.last_updated.clone())))
+            .collect();
+        let mut out = serde_json::to_vec_pretty(&json!({"stores": stores, "lastUpdated": dates}))
+            .unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+}
+
+/// The time a write happens, as the API writes `last_updated`:
+/// `2025-06-02T08:00:00.123456+00:00`.
+pub(crate) fn timestamp(now: DateTime<Utc>) -> String {
+    now.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+#[derive(Deserialize)]
+struct Saved {
+    stores: Vec<Store>,
+    #[serde(default, rename = "lastUpdated")]
+    last_updated: HashMap<String, String>,
+}
+
+/// Reads a state file written by [`State::snapshot`].
+pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>> {
+    let bytes = std::fs::read(path)?;
+    let saved: Saved = serde_json::from_slice(&bytes).map_err(|e| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("{} is not an emulator state file: {e}", path.display()),
+        )
+    })?;
+    let mut stores = IndexMap::with_capacity(saved.stores.len());
+    for store in saved.stores {
+        let id = store.id().to_owned();
+        let last_updated = saved
+            .last_updated
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| now.to_owned());
+        stores.insert(
+            id,
+            Entry {
+                store,
+                last_updated,
+            },
+        );
+    }
+    Ok(stores)
+}
+
+/// Writes `bytes` to `path` through a temporary file renamed over it, so a crash leaves either
+/// the old content or the new.
+pub(crate) fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".tmp");
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// Reads a write body `{"stores": [...]}` and checks every store as the API does: the stores,
+/// or the sentence the API answers with in `{"status": "error", "value": ...}`.
+pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
+    const NOT_JSON: &str = "The request is invalid, the data is not a valid JSON.";
+    let value: Value = serde_json::from_slice(body).map_err(|_| NOT_JSON.to_owned())?;
+    let Value::Object(mut top) = value else {
+        return Err(NOT_JSON.to_owned());
+    };
+    let Some(Value::Array(items)) = top.remove("stores") else {
+        return Err(NOT_JSON.to_owned());
+    };
+    if items.is_empty() {
+        return Err("The request has no stores.".to_owned());
+    }
+    let mut stores = Vec::with_capacity(items.len());
+    for (index, item) in items.into_iter().enumerate() {
+        let named = item
+            .get("storeId")
+            .and_then(Value::as_str)
+            .map(|id| format!("Store \"{id}\""))
+            .unwrap_or_else(|| format!("Store #{}", index + 1));
+        let store: Store =
+            serde_json::from_value(item).map_err(|e| format!("{named} could not be read: {e}."))?;
+        check_store(index, &store)?;
+        stores.push(store);
+    }
+    let mut seen = std::collections::HashSet::with_capacity(stores.len());
+    if let Some(id) = stores.iter().map(Store::id).find(|id| !seen.insert(*id)) {
+        return Err(format!(
+            "Store \"{id}\" appears more than once in the request."
+        ));
+    }
+    Ok(stores)
+}
+
+/// The checks the API makes on one asset.
+pub(crate) fn check_store(index: usize, store: &Store) -> Result<(), String> {
+    let id = match store.store_id.as_deref() {
+        None | Some("") => return Err(format!("Store #{} has no storeId.", index + 1)),
+        Some(id) => id,
+    };
+    if !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!(
+            "Store \"{id}\" has an invalid storeId: use only letters, digits and underscores."
+        ));
+    }
+    if store.name.as_deref().is_none_or(|n| n.trim().is_empty()) {
+        return Err(format!("Store \"{id}\" has no name."));
+    }
+    let Some(location) = &store.location else {
+        return Err(format!("Store \"{id}\" has no location."));
+    };
+    if !location.lat.is_finite() || !location.lng.is_finite() {
+        return Err(format!(
+            "Store \"{id}\" has a location that is not a number."
+        ));
+    }
+    if !(-90.0..=90.0).contains(&location.lat) {
+        return Err(format!(
+            "Store \"{id}\" has latitude {}, outside -90 to 90.",
+            location.lat
+        ));
+    }
+    if !(-180.0..=180.0).contains(&location.lng) {
+        return Err(format!(
+            "Store \"{id}\" has longitude {}, outside -180 to 180.",
+            location.lng
+        ));
+    }
+    if let Some(tz) = store
+        .opening_hours
+        .as_ref()
+        .and_then(|h| h.timezone.as_deref())
+        && tz.parse::<chrono_tz::Tz>().is_err()
+    {
+        return Err(format!(
+            "Store \"{id}\" has an unknown time zone \"{tz}\" in its opening hours."
+        ));
+    }
+    Ok(())
+}
+
+/// The ids a delete query names: `idstore:=ID` or `idstore:[ID1,ID2]`, spaces and double quotes
+/// around ids tolerated. `None` when the query is not understood.
+pub(crate) fn parse_delete_query(query: &str) -> Option<Vec<String>> {
+    let rest = query.trim().strip_prefix("idstore:")?.trim_start();
+    let unquote = |s: &str| {
+        let s = s.trim();
+        let s = s
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(s);
+        (!s.is_empty()).then(|| s.to_owned())
+    };
+    if let Some(id) = rest.strip_prefix('=') {
+        return unquote(id).map(|id| vec![id]);
+    }
+    let list = rest.strip_prefix('[')?.trim_end().strip_suffix(']')?;
+    list.split(',').map(unquote).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(id: &str) -> Store {
+        serde_json::from_str(&format!(
+            r#"{{"storeId":"{id}","name":"N","location":{{"lat":1,"lng":2}}}}"#
+        ))
+        .expect("store")
+    }
+
+    #[test]
+    fn delete_queries_are_read_with_spaces_and_quotes() {
+        assert_eq!(parse_delete_query("idstore:=A1"), Some(vec!["A1".into()]));
+        assert_eq!(
+            parse_delete_query(" idstore:= \"A1\" "),
+            Some(vec!["A1".into()])
+        );
+        assert_eq!(
+            parse_delete_query("idstore:[A, B ,\"C\"]"),
+            Some(vec!["A".into(), "B".into(), "C".into()])
+        );
+        for bad in [
+            "",
+            "idstore:",
+            "idstore:=",
+            "idstore:[]",
+            "idstore:[A,,B]",
+            "id:=A",
+            "idstore:A",
+            "idstore:[A",
+        ] {
+            assert_eq!(parse_delete_query(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_window_admits_qps_requests_per_second() {
+        let mut state = State::new(IndexMap::new(), Faults::default(), 1);
+        let t0 = Instant::now();
+        assert!((0..3).all(|_| state.admit(3, t0)));
+        assert!(!state.admit(3, t0 + Duration::from_millis(999)));
+        assert!(state.admit(3, t0 + Duration::from_secs(1)));
+        assert!((0..100).all(|_| state.admit(0, t0)));
+    }
+
+    #[test]
+    fn batches_are_checked_whole() {
+        let body = |stores: &[&str]| format!("{{\"stores\":[{}]}}", stores.join(","));
+        let good = r#"{"storeId":"A","name":"N","location":{"lat":1,"lng":2}}"#;
+        assert_eq!(read_batch(body(&[good]).as_bytes()).map(|s| s.len()), Ok(1));
+        let cases = [
+            (body(&[good, good]), "more than once"),
+            (
+                body(&[r#"{"name":"N","location":{"lat":1,"lng":2}}"#]),
+                "#1 has no storeId",
+            ),
+            (
+                body(&[r#"{"storeId":"a-b","name":"N","location":{"lat":1,"lng":2}}"#]),
+                "invalid storeId",
+            ),
+            (
+                body(&[r#"{"storeId":"A","name":" ","location":{"lat":1,"lng":2}}"#]),
+                "no name",
+            ),
+            (body(&[r#"{"storeId":"A","name":"N"}"#]), "no location"),
+            (
+                body(&[r#"{"storeId":"A","name":"N","location":{"lat":91,"lng":2}}"#]),
+                "latitude 91",
+            ),
+            (
+                body(&[r#"{"storeId":"A","name":"N","location":{"lat":1,"lng":-181}}"#]),
+                "longitude -181",
+            ),
+            (
+                body(&[r#"{"storeId":"A","name":"N","location":{"lat":"1","lng":2}}"#]),
+                "could not be read",
+            ),
+            (
+                body(&[
+                    r#"{"storeId":"A","name":"N","location":{"lat":1,"lng":2},"openingHours":{"timezone":"Mars/Olympus"}}"#,
+                ]),
+                "Mars/Olympus",
+            ),
+            (body(&[]), "no stores"),
+            ("{\"stores\":{}}".to_owned(), "not a valid JSON"),
+            ("[]".to_owned(), "not a valid JSON"),
+            ("{\"stores\":[".to_owned(), "not a valid JSON"),
+        ];
+        for (text, expected) in cases {
+            let err = read_batch(text.as_bytes()).expect_err(&text);
+            assert!(err.contains(expected), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn create_and_update_are_atomic() {
+        let mut state = State::new(IndexMap::new(), Faults::default(), 1);
+        assert_eq!(state.create(vec![store("A")], "t1"), Ok(1));
+        assert!(state.create(vec![store("B"), store("A")], "t2").is_err());
+        assert!(state.update(vec![store("A"), store("Z")], "t2").is_err());
+        assert_eq!(state.stores.keys().collect::<Vec<_>>(), ["A"]);
+        assert_eq!(state.stores["A"].last_updated, "t1");
+        assert_eq!(state.update(vec![store("A")], "t3"), Ok(1));
+        assert_eq!(state.stores["A"].last_updated, "t3");
+    }
+
+    #[test]
+    fn pages_count_from_one_and_never_zero() {
+        let mut state = State::new(IndexMap::new(), Faults::default(), 1);
+        let now = Utc::now();
+        assert_eq!(state.page(1, 300, now)["pagination"]["pageCount"], 1);
+        state.set_all((0..7).map(|i| store(&format!("S{i}"))).collect(), "t");
+        let page = state.page(3, 3, now);
+        assert_eq!(page["pagination"], json!({"page": 3, "pageCount": 3}));
+        assert_eq!(page["features"][0]["properties"]["store_id"], "S6");
+        assert_eq!(state.page(4, 3, now)["features"], json!([]));
+    }
+
+    #[test]
+    fn timestamps_have_microseconds_and_utc_offset() {
+        let t = DateTime::parse_from_rfc3339("2025-06-02T08:00:00.123456789Z")
+            .expect("date")
+            .with_timezone(&Utc);
+        assert_eq!(timestamp(t), "2025-06-02T08:00:00.123456+00:00");
+    }
+
+    #[test]
+    fn the_state_file_round_trips() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("state.json");
+        let mut state = State::new(IndexMap::new(), Faults::default(), 1);
+        state.insert(store("B"), "t1");
+        state.insert(store("A"), "t2");
+        save(&path, &state.snapshot()).expect("saves");
+        let loaded = load(&path, "later").expect("loads");
+        assert_eq!(loaded, state.stores);
+        let text = std::fs::read_to_string(&path).expect("reads");
+        let doc = crate::model::parse_document(&text).expect("is Woosmap JSON");
+        assert_eq!(doc.stores().count(), 2);
+    }
+}
