@@ -371,7 +371,7 @@ fn pull(base_url: &str, key_env: &str, public: bool, out: &Path, qps: u32) -> Ex
             return ExitCode::FAILURE;
         }
     };
-    if let Err(e) = write_atomically(out, text.as_bytes()) {
+    if let Err(e) = crate::files::write_atomically(out, text.as_bytes()) {
         eprintln!(
             "storedesk pull: could not write {}: {e}; check the folder exists and has free space.",
             out.display()
@@ -380,21 +380,4 @@ fn pull(base_url: &str, key_env: &str, public: bool, out: &Path, qps: u32) -> Ex
     }
     eprintln!("pulled {} stores into {}", stores.len(), out.display());
     ExitCode::SUCCESS
-}
-
-/// Writes a file through a temporary file and a rename, so a failure never leaves half a file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

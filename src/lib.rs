@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod cli;
 pub mod emulator;
+pub mod files;
 pub mod hours;
 pub mod model;
 pub mod ui;

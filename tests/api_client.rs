@@ -38,6 +38,13 @@ fn client(emu: &Emulator, kind: KeyKind, secret: &str) -> Client {
     Client::new(config).expect("client")
 }
 
+/// A client that tries once, with the private key, for the error cases.
+fn one_try(base_url: String) -> ClientConfig {
+    let mut config = ClientConfig::new(base_url, ApiKey::new(KeyKind::Private, PRIVATE));
+    config.max_retries = 0;
+    config
+}
+
 fn store(id: &str, name: &str) -> Store {
     Store {
         store_id: Some(id.into()),
@@ -211,12 +218,7 @@ async fn every_error_kind_keeps_the_key_out() {
     );
     errors.push(e);
     // Not found: a base URL with a wrong path.
-    let mut cfg = ClientConfig::new(
-        format!("{}/v9", emu.base_url()),
-        ApiKey::new(KeyKind::Private, PRIVATE),
-    );
-    cfg.max_retries = 0;
-    let e = Client::new(cfg)
+    let e = Client::new(one_try(format!("{}/v9", emu.base_url())))
         .expect("client")
         .list_page(1)
         .await
@@ -266,9 +268,8 @@ async fn every_error_kind_keeps_the_key_out() {
         slow_delay: Duration::from_secs(3),
         ..Faults::default()
     });
-    let mut cfg = ClientConfig::new(emu.base_url(), ApiKey::new(KeyKind::Private, PRIVATE));
+    let mut cfg = one_try(emu.base_url());
     cfg.timeout = Duration::from_millis(300);
-    cfg.max_retries = 0;
     let e = Client::new(cfg)
         .expect("client")
         .list_page(1)
@@ -301,12 +302,7 @@ async fn every_error_kind_keeps_the_key_out() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let mut cfg = ClientConfig::new(
-        format!("http://127.0.0.1:{port}"),
-        ApiKey::new(KeyKind::Private, PRIVATE),
-    );
-    cfg.max_retries = 0;
-    let e = Client::new(cfg)
+    let e = Client::new(one_try(format!("http://127.0.0.1:{port}")))
         .expect("client")
         .list_page(1)
         .await

@@ -6,6 +6,22 @@ use std::process::Command;
 use storedesk::emulator::{EmulatorConfig, start_in_background};
 use storedesk::model::{Location, Store, parse_document};
 
+/// `storedesk pull` against `base_url`, reading the key from `key_env`, writing `out`.
+fn pull(base_url: &str, key_env: &str, out: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_storedesk"));
+    command
+        .args([
+            "pull",
+            "--base-url",
+            base_url,
+            "--key-env",
+            key_env,
+            "--out",
+        ])
+        .arg(out);
+    command
+}
+
 #[test]
 fn pull_writes_every_store_in_write_format() {
     let emu = start_in_background(
@@ -30,16 +46,7 @@ fn pull_writes_every_store_in_write_format() {
     emu.set_stores(stores.clone());
     let dir = tempfile::tempdir().expect("temp");
     let out = dir.path().join("pulled.json");
-    let run = Command::new(env!("CARGO_BIN_EXE_storedesk"))
-        .args([
-            "pull",
-            "--base-url",
-            &emu.base_url(),
-            "--key-env",
-            "STOREDESK_TEST_KEY",
-            "--out",
-        ])
-        .arg(&out)
+    let run = pull(&emu.base_url(), "STOREDESK_TEST_KEY", &out)
         .env("STOREDESK_TEST_KEY", "PULL-KEY-123")
         .output()
         .expect("runs");
@@ -57,18 +64,13 @@ fn pull_writes_every_store_in_write_format() {
     assert_eq!(got, want);
 
     // A missing key variable is one sentence, and nothing is written.
-    let run = Command::new(env!("CARGO_BIN_EXE_storedesk"))
-        .args([
-            "pull",
-            "--base-url",
-            &emu.base_url(),
-            "--key-env",
-            "STOREDESK_UNSET_VAR",
-            "--out",
-        ])
-        .arg(dir.path().join("none.json"))
-        .output()
-        .expect("runs");
+    let run = pull(
+        &emu.base_url(),
+        "STOREDESK_UNSET_VAR",
+        &dir.path().join("none.json"),
+    )
+    .output()
+    .expect("runs");
     assert_eq!(run.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&run.stderr).contains("STOREDESK_UNSET_VAR is not set"));
     assert!(!dir.path().join("none.json").exists());

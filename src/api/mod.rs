@@ -215,10 +215,7 @@ impl Client {
         let path = format!("stores/{}", url_escape(id));
         match self.send(Method::GET, &path, &[], Body::None, false).await {
             Ok(body) => {
-                let feature: ReadFeature =
-                    serde_json::from_slice(&body).map_err(|e| ApiError::InvalidResponse {
-                        detail: e.to_string(),
-                    })?;
+                let feature: ReadFeature = decode(&body)?;
                 Ok(Some(feature.into_store()))
             }
             Err(ApiError::NotFound { .. }) => Ok(None),
@@ -238,9 +235,7 @@ impl Client {
                 false,
             )
             .await?;
-        serde_json::from_slice(&body).map_err(|e| ApiError::InvalidResponse {
-            detail: e.to_string(),
-        })
+        decode(&body)
     }
 
     /// Every store of the project: page 1, then the other pages concurrently within the rate
@@ -372,35 +367,24 @@ impl Client {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let bytes = match response.bytes().await {
-                        Ok(b) => b.to_vec(),
-                        Err(e) => {
-                            let err = self.transport_error(e, is_write);
-                            if is_write || !err.is_retryable() || attempt >= cfg.max_retries {
-                                return Err(err);
+                    match response.bytes().await {
+                        Err(e) => self.transport_error(e, is_write),
+                        Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
+                        Ok(_) if status == StatusCode::TOO_MANY_REQUESTS => {
+                            let wait = retry_after.unwrap_or_else(|| {
+                                backoff(attempt, cfg.backoff_base, cfg.max_backoff)
+                            });
+                            self.limiter.pause(wait);
+                            if attempt >= cfg.max_retries {
+                                return Err(ApiError::RateLimited {
+                                    attempts: attempt + 1,
+                                });
                             }
                             attempt += 1;
-                            tokio::time::sleep(backoff(attempt, cfg.backoff_base, cfg.max_backoff))
-                                .await;
                             continue;
                         }
-                    };
-                    if status.is_success() {
-                        return Ok(bytes);
+                        Ok(bytes) => self.status_error(status, &bytes, path),
                     }
-                    if status == StatusCode::TOO_MANY_REQUESTS {
-                        let wait = retry_after
-                            .unwrap_or_else(|| backoff(attempt, cfg.backoff_base, cfg.max_backoff));
-                        self.limiter.pause(wait);
-                        if attempt >= cfg.max_retries {
-                            return Err(ApiError::RateLimited {
-                                attempts: attempt + 1,
-                            });
-                        }
-                        attempt += 1;
-                        continue;
-                    }
-                    self.status_error(status, &bytes, path)
                 }
             };
             let retry =
@@ -473,6 +457,12 @@ pub fn delete_query(ids: &[String]) -> Result<Option<String>, ApiError> {
         [] => None,
         [one] => Some(format!("idstore:={one}")),
         many => Some(format!("idstore:[{}]", many.join(","))),
+    })
+}
+
+fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::InvalidResponse {
+        detail: e.to_string(),
     })
 }
 

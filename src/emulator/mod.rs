@@ -207,7 +207,7 @@ impl Shared {
         if *saved >= generation {
             return;
         }
-        match state::save(path, &bytes) {
+        match crate::files::write_atomically(path, &bytes) {
             Ok(()) => *saved = generation,
             Err(e) => eprintln!(
                 "emulator: could not save its state to {}: {e}",

@@ -248,16 +248,6 @@ pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>
     Ok(stores)
 }
 
-/// Writes `bytes` to `path` through a temporary file renamed over it, so a crash leaves either
-/// the old content or the new.
-pub(crate) fn save(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
 /// Reads a write body `{"stores": [...]}` and checks every store as the API does: the stores,
 /// or the sentence the API answers with in `{"status": "error", "value": ...}`.
 pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
@@ -493,7 +483,7 @@ mod tests {
         let mut state = State::new(IndexMap::new(), Faults::default(), 1);
         state.insert(store("B"), "t1");
         state.insert(store("A"), "t2");
-        save(&path, &state.snapshot()).expect("saves");
+        crate::files::write_atomically(&path, &state.snapshot()).expect("saves");
         let loaded = load(&path, "later").expect("loads");
         assert_eq!(loaded, state.stores);
         let text = std::fs::read_to_string(&path).expect("reads");
