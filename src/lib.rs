@@ -13,3 +13,4 @@ pub mod hours;
 pub mod model;
 pub mod ui;
 pub mod validate;
+pub mod workspace;

@@ -185,6 +185,37 @@ impl Store {
         fnv1a(&self.normalised().canonical_bytes())
     }
 
+    /// The store as a GET would give it back: no `localizedNames` (the read format leaves them
+    /// out), no unknown fields, the country code upper-cased, then normalised. Two stores with
+    /// the same remote view cannot be told apart by reading the API.
+    pub fn remote_view(&self) -> Store {
+        let mut s = self.clone();
+        s.localized_names = None;
+        s.extra.clear();
+        if let Some(l) = &mut s.location {
+            l.extra.clear();
+        }
+        if let Some(a) = &mut s.address {
+            a.extra.clear();
+            if let Some(code) = &mut a.country_code {
+                code.make_ascii_uppercase();
+            }
+        }
+        if let Some(c) = &mut s.contact {
+            c.extra.clear();
+        }
+        if let Some(h) = &mut s.opening_hours {
+            h.extra.clear();
+        }
+        s.normalised()
+    }
+
+    /// The content hash of the remote view: what the sync engine compares with a store read
+    /// back from the API.
+    pub fn remote_hash(&self) -> u64 {
+        fnv1a(&self.remote_view().canonical_bytes())
+    }
+
     /// The same store with empty values removed (`[]` types, `{}` objects, an address with
     /// nothing in it): the read format fills these in, so they carry no meaning when comparing.
     pub fn normalised(&self) -> Store {
@@ -291,6 +322,27 @@ mod tests {
     use super::*;
 
     const FULL: &str = r#"{"storeId":"S1","name":"Shop","location":{"lat":48.85,"lng":2.35},"address":{"lines":["1 rue A","Bât. B"],"countryCode":"FR","city":"Paris","zipcode":"75001"},"contact":{"website":"https://example.fr","phone":"+33 1 00 00 00 00","email":"a@example.fr"},"types":["drive"],"tags":["wifi"],"userProperties":{"z":1,"a":{"n":[1,2.5,null]}},"localizedNames":{"fr":"Boutique"},"openingHours":{"timezone":"Europe/Paris","usual":{"default":[{"start":"09:00","end":"18:00"}]}},"brand":"X"}"#;
+
+    #[test]
+    fn the_remote_view_is_what_a_read_back_gives() {
+        let mut store: Store = serde_json::from_str(FULL).expect("parses");
+        if let Some(a) = &mut store.address {
+            a.country_code = Some("fr".into());
+        }
+        let feature = read::feature_from_store(&store, "2026-01-01T00:00:00Z", chrono::Utc::now());
+        let read: ReadFeature = serde_json::from_value(feature).expect("reads");
+        let (back, _) = read.into_store();
+        assert_eq!(back.normalised(), store.remote_view());
+        assert_eq!(back.remote_hash(), store.remote_hash());
+        assert_ne!(
+            store.content_hash(),
+            store.remote_hash(),
+            "names and extras count locally"
+        );
+        let mut renamed = store.clone();
+        renamed.name = Some("Other".into());
+        assert_ne!(renamed.remote_hash(), store.remote_hash());
+    }
 
     #[test]
     fn a_full_store_round_trips_to_the_same_bytes() {

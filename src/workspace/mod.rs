@@ -1,0 +1,1485 @@
+//! The local draft queue: one SQLite database per profile holding the **base** (the project as
+//! last pulled or pushed), the **drafts** (what the user changed since), an **edit journal** for
+//! undo and redo, and a **push log** with the writes in flight.
+//!
+//! Every edit is one committed transaction before the call returns, so a process killed at any
+//! instant loses at most the edit it was making. The database runs in WAL mode with
+//! `synchronous=FULL`: a commit is on disk, not only in the page cache.
+//!
+//! A draft holds the store as the user wants it (`NULL` for "delete"); whether it is a create,
+//! an update or a delete follows from the base. Edits go through [`Workspace::apply`], which
+//! drops a draft that came back to the base's content, so the queue only lists real changes.
+
+pub mod diff;
+mod queue_file;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::model::{RemoteMeta, Store};
+pub use diff::{FieldChange, field_diff};
+pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
+
+/// The database file inside a workspace directory.
+pub const DATABASE_FILE: &str = "workspace.sqlite";
+
+/// The schema this code reads and writes.
+const SCHEMA_VERSION: i64 = 1;
+
+/// Undo steps kept; older ones are forgotten.
+pub const UNDO_DEPTH: i64 = 1000;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS base (
+    id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    content_hash INTEGER NOT NULL,
+    remote_hash INTEGER NOT NULL,
+    last_updated TEXT,
+    names_known INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id TEXT PRIMARY KEY,
+    json TEXT,
+    origin TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    conflict INTEGER NOT NULL DEFAULT 0,
+    theirs TEXT,
+    theirs_updated TEXT,
+    failure TEXT
+);
+CREATE TABLE IF NOT EXISTS steps (
+    step INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    at TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS journal (
+    step INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (step, id)
+);
+CREATE TABLE IF NOT EXISTS push_log (
+    seq INTEGER PRIMARY KEY,
+    push INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    stores INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    ids TEXT NOT NULL,
+    outcome TEXT,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS inflight (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    json TEXT,
+    remote_hash INTEGER,
+    version INTEGER NOT NULL
+);
+";
+
+/// What went wrong with the workspace. Each message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error(
+        "The workspace {} could not be opened ({detail}); check that the folder exists and that you can write to it.", path.display()
+    )]
+    Open { path: PathBuf, detail: String },
+    #[error(
+        "The workspace {} was written by a newer storedesk (schema {found}); update storedesk to open it.", path.display()
+    )]
+    NewerSchema { path: PathBuf, found: i64 },
+    #[error(
+        "The workspace database could not be updated ({0}); nothing was changed. If the disk is full, free some space and try again."
+    )]
+    Database(String),
+    #[error("A store read from the workspace is damaged ({0}); export the drafts and report it.")]
+    Damaged(String),
+    #[error("No store has the id \"{0}\".")]
+    UnknownStore(String),
+    #[error("A store with the id \"{0}\" already exists; choose another id.")]
+    IdTaken(String),
+    #[error("A store needs an id (storeId) before it can be added.")]
+    MissingId,
+    #[error("Store \"{0}\" is not in conflict.")]
+    NoConflict(String),
+    #[error("There is nothing to undo.")]
+    NothingToUndo,
+    #[error("There is nothing to redo.")]
+    NothingToRedo,
+    #[error(transparent)]
+    QueueFile(#[from] QueueFileError),
+}
+
+impl From<rusqlite::Error> for WorkspaceError {
+    fn from(e: rusqlite::Error) -> WorkspaceError {
+        WorkspaceError::Database(e.to_string())
+    }
+}
+
+type Result<T> = std::result::Result<T, WorkspaceError>;
+
+/// Where a change came from, shown in the queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Form,
+    MapDrag,
+    Import { file: String, row: Option<usize> },
+    BulkEdit,
+    Discard,
+    Conflict,
+    QueueFile,
+    CommandLine,
+    Undo,
+    Redo,
+}
+
+impl Origin {
+    pub fn describe(&self) -> String {
+        match self {
+            Origin::Form => "form".into(),
+            Origin::MapDrag => "map drag".into(),
+            Origin::Import { file, row: Some(r) } => format!("import of {file}, row {r}"),
+            Origin::Import { file, row: None } => format!("import of {file}"),
+            Origin::BulkEdit => "bulk edit".into(),
+            Origin::Discard => "discard".into(),
+            Origin::Conflict => "conflict resolution".into(),
+            Origin::QueueFile => "drafts file".into(),
+            Origin::CommandLine => "command line".into(),
+            Origin::Undo => "undo".into(),
+            Origin::Redo => "redo".into(),
+        }
+    }
+}
+
+/// One change in an edit step.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    /// The store becomes this (created if it did not exist).
+    Put(Store),
+    /// The store is to be deleted.
+    Delete(String),
+}
+
+/// The project's state of a store as last pulled or pushed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BaseRecord {
+    pub store: Store,
+    /// [`Store::remote_hash`] of `store`: what a read-back must match.
+    pub remote_hash: u64,
+    pub last_updated: Option<String>,
+    /// Whether `store` holds what was pushed (so its `localizedNames` are known), rather than
+    /// what a GET returned (which never has them).
+    pub names_known: bool,
+}
+
+/// What a draft does to the project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    Create,
+    Update,
+    Delete,
+}
+
+/// A store changed on the server since the base, under a draft.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Conflict {
+    /// Someone changed the store on the server.
+    ChangedRemotely {
+        theirs: Store,
+        last_updated: Option<String>,
+    },
+    /// Someone deleted the store on the server.
+    DeletedRemotely,
+    /// A store with this id was created on the server.
+    ExistsRemotely {
+        theirs: Store,
+        last_updated: Option<String>,
+    },
+}
+
+impl Conflict {
+    pub fn theirs(&self) -> Option<&Store> {
+        match self {
+            Conflict::ChangedRemotely { theirs, .. } | Conflict::ExistsRemotely { theirs, .. } => {
+                Some(theirs)
+            }
+            Conflict::DeletedRemotely => None,
+        }
+    }
+
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Conflict::ChangedRemotely { .. } => "changed on the server since your last pull",
+            Conflict::DeletedRemotely => "deleted on the server since your last pull",
+            Conflict::ExistsRemotely { .. } => "a store with this id was created on the server",
+        }
+    }
+}
+
+/// How the user settles a conflict.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Resolution {
+    /// Keep the draft; pushing overwrites the server's version.
+    Mine,
+    /// Drop the draft and take the server's version.
+    Theirs,
+    /// This store, built field by field from both.
+    Merged(Store),
+}
+
+/// A change waiting to be pushed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub id: String,
+    pub kind: ChangeKind,
+    /// The store as the user wants it; `None` for a delete.
+    pub local: Option<Store>,
+    pub base: Option<BaseRecord>,
+    pub origin: String,
+    pub changed_at: String,
+    /// Bumped by every edit of this draft, so a push acknowledges only what it sent.
+    pub version: i64,
+    pub conflict: Option<Conflict>,
+    /// The server's refusal of the last push, if it refused this store.
+    pub failure: Option<String>,
+}
+
+impl Pending {
+    /// Field-by-field changes against the base.
+    pub fn diff(&self) -> Vec<FieldChange> {
+        field_diff(self.base.as_ref().map(|b| &b.store), self.local.as_ref())
+    }
+}
+
+/// A store's place in the sync cycle, for the list and the map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SyncState {
+    Synced,
+    New,
+    Modified,
+    Deleted,
+    Conflict,
+    Failed,
+}
+
+/// What the list and the map need of a store, read without parsing whole stores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub id: String,
+    pub name: String,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    pub state: SyncState,
+}
+
+/// What a pull changed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PullReport {
+    pub remote_stores: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    pub unchanged: usize,
+    /// Ids whose draft now conflicts with the server.
+    pub conflicts: Vec<String>,
+    /// Drafts the server already matched, dropped.
+    pub already_applied: usize,
+}
+
+/// What an undo or redo did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepOutcome {
+    pub label: String,
+    pub stores: usize,
+}
+
+/// One store in a write request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentItem {
+    pub id: String,
+    /// What was sent; `None` for a delete.
+    pub store: Option<Store>,
+    /// The draft version sent.
+    pub version: i64,
+}
+
+/// A write that was sent but whose outcome was never recorded (the process stopped, or the
+/// answer was lost).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inflight {
+    pub seq: i64,
+    pub method: String,
+    pub item: SentItem,
+    /// The remote hash of what was sent; `None` for a delete.
+    pub remote_hash: Option<u64>,
+}
+
+/// One request of the push log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PushLogEntry {
+    pub seq: i64,
+    pub push: i64,
+    pub at: String,
+    pub method: String,
+    pub stores: i64,
+    pub bytes: i64,
+    pub outcome: Option<String>,
+    pub message: Option<String>,
+}
+
+/// One profile's workspace.
+pub struct Workspace {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Workspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspace")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+fn now_text() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+fn hash_to_sql(h: u64) -> i64 {
+    i64::from_ne_bytes(h.to_ne_bytes())
+}
+
+fn hash_from_sql(h: i64) -> u64 {
+    u64::from_ne_bytes(h.to_ne_bytes())
+}
+
+fn parse_store(json: &str) -> Result<Store> {
+    serde_json::from_str(json).map_err(|e| WorkspaceError::Damaged(e.to_string()))
+}
+
+fn parse_opt(json: Option<String>) -> Result<Option<Store>> {
+    json.as_deref().map(parse_store).transpose()
+}
+
+impl Workspace {
+    /// Opens (creating if needed) the workspace in `dir`.
+    pub fn open_dir(dir: &Path) -> Result<Workspace> {
+        std::fs::create_dir_all(dir).map_err(|e| WorkspaceError::Open {
+            path: dir.to_owned(),
+            detail: e.to_string(),
+        })?;
+        Workspace::open(&dir.join(DATABASE_FILE))
+    }
+
+    /// Opens (creating if needed) the workspace database at `path`.
+    pub fn open(path: &Path) -> Result<Workspace> {
+        let open_err = |e: rusqlite::Error| WorkspaceError::Open {
+            path: path.to_owned(),
+            detail: e.to_string(),
+        };
+        let conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(open_err)?;
+        conn.execute_batch(SCHEMA).map_err(open_err)?;
+        let found: Option<i64> = conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(open_err)?;
+        match found {
+            Some(v) if v > SCHEMA_VERSION => {
+                return Err(WorkspaceError::NewerSchema {
+                    path: path.to_owned(),
+                    found: v,
+                });
+            }
+            Some(_) => {}
+            None => {
+                conn.execute(
+                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1), ('version', '0'), ('push', '0')",
+                    params![SCHEMA_VERSION.to_string()],
+                )
+                .map_err(open_err)?;
+            }
+        }
+        Ok(Workspace {
+            conn,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    // ----- reading -----
+
+    /// The store as the user sees it: its draft if it has one, else its base.
+    pub fn store(&self, id: &str) -> Result<Option<Store>> {
+        effective(&self.conn, id)
+    }
+
+    /// Every store as the user sees it, ordered by id; deleted ones left out.
+    pub fn stores(&self) -> Result<Vec<Store>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT COALESCE(d.json, CASE WHEN d.id IS NULL THEN b.json END) FROM base b
+                 LEFT JOIN drafts d ON d.id = b.id
+             UNION ALL
+             SELECT d.json FROM drafts d WHERE d.id NOT IN (SELECT id FROM base)",
+        )?;
+        let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(json) = row? {
+                out.push(parse_store(&json)?);
+            }
+        }
+        out.sort_by(|a, b| a.id().cmp(b.id()));
+        Ok(out)
+    }
+
+    /// Id, name, coordinates and sync state of every store, deleted ones included (shown as
+    /// such), ordered by id. Reads the fields in SQLite without parsing whole stores.
+    pub fn summaries(&self) -> Result<Vec<Summary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, json_extract(j, '$.name'), json_extract(j, '$.location.lat'),
+                    json_extract(j, '$.location.lng'), has_base, has_draft, deleted, conflict, failed
+             FROM (
+                SELECT b.id AS id, COALESCE(d.json, b.json) AS j, 1 AS has_base,
+                       d.id IS NOT NULL AS has_draft, d.id IS NOT NULL AND d.json IS NULL AS deleted,
+                       COALESCE(d.conflict, 0) AS conflict, d.failure IS NOT NULL AS failed
+                FROM base b LEFT JOIN drafts d ON d.id = b.id
+                UNION ALL
+                SELECT d.id, d.json, 0, 1, d.json IS NULL, d.conflict, d.failure IS NOT NULL
+                FROM drafts d WHERE d.id NOT IN (SELECT id FROM base)
+             ) ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let has_base: bool = r.get(4)?;
+            let has_draft: bool = r.get(5)?;
+            let deleted: bool = r.get(6)?;
+            let conflict: i64 = r.get(7)?;
+            let failed: bool = r.get(8)?;
+            let state = if conflict != 0 {
+                SyncState::Conflict
+            } else if failed {
+                SyncState::Failed
+            } else if !has_draft {
+                SyncState::Synced
+            } else if deleted {
+                SyncState::Deleted
+            } else if has_base {
+                SyncState::Modified
+            } else {
+                SyncState::New
+            };
+            Ok(Summary {
+                id: r.get(0)?,
+                name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                lat: r.get(2)?,
+                lng: r.get(3)?,
+                state,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<Vec<_>, _>>()?)
+    }
+
+    pub fn base(&self, id: &str) -> Result<Option<BaseRecord>> {
+        load_base(&self.conn, id)
+    }
+
+    /// How many changes wait to be pushed.
+    pub fn pending_count(&self) -> Result<usize> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM drafts", [], |r| r.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Every change waiting to be pushed, ordered by id.
+    pub fn pending(&self) -> Result<Vec<Pending>> {
+        self.pending_where("1")
+    }
+
+    /// The changes of these ids that exist, in id order.
+    pub fn pending_of(&self, ids: &[String]) -> Result<Vec<Pending>> {
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        Ok(self
+            .pending()?
+            .into_iter()
+            .filter(|p| wanted.contains(p.id.as_str()))
+            .collect())
+    }
+
+    fn pending_where(&self, condition: &str) -> Result<Vec<Pending>> {
+        let sql = format!(
+            "SELECT d.id, d.json, d.origin, d.changed_at, d.version, d.conflict, d.theirs,
+                    d.theirs_updated, d.failure, b.json, b.remote_hash, b.last_updated, b.names_known
+             FROM drafts d LEFT JOIN base b ON b.id = d.id WHERE {condition} ORDER BY d.id"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        type Row = (
+            String,
+            Option<String>,
+            String,
+            String,
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<bool>,
+        );
+        let rows = stmt.query_map([], |r| {
+            Ok::<Row, rusqlite::Error>((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+                r.get(10)?,
+                r.get(11)?,
+                r.get(12)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (
+                id,
+                json,
+                origin,
+                changed_at,
+                version,
+                conflict,
+                theirs,
+                theirs_updated,
+                failure,
+                base_json,
+                base_hash,
+                last_updated,
+                names_known,
+            ) = row?;
+            let local = parse_opt(json)?;
+            let base = match base_json {
+                Some(j) => Some(BaseRecord {
+                    store: parse_store(&j)?,
+                    remote_hash: hash_from_sql(base_hash.unwrap_or(0)),
+                    last_updated,
+                    names_known: names_known.unwrap_or(false),
+                }),
+                None => None,
+            };
+            let kind = match (&local, &base) {
+                (None, _) => ChangeKind::Delete,
+                (Some(_), Some(_)) => ChangeKind::Update,
+                (Some(_), None) => ChangeKind::Create,
+            };
+            let conflict = decode_conflict(conflict, theirs, theirs_updated)?;
+            out.push(Pending {
+                id,
+                kind,
+                local,
+                base,
+                origin,
+                changed_at,
+                version,
+                conflict,
+                failure,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The label of the step an undo would take back, if any.
+    pub fn undo_label(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT label FROM steps WHERE undone = 0 ORDER BY step DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The label of the step a redo would apply again, if any.
+    pub fn redo_label(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT label FROM steps WHERE undone = 1 ORDER BY step ASC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    // ----- editing -----
+
+    /// Applies `edits` as one undoable step named `label`. Returns the number of stores whose
+    /// content changed (0 writes no step).
+    pub fn apply(&mut self, label: &str, origin: &Origin, edits: Vec<Edit>) -> Result<usize> {
+        let now = now_text();
+        let origin_text = origin.describe();
+        let tx = self.conn.transaction()?;
+        let mut changes: Vec<(String, Option<String>, Option<String>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for edit in edits {
+            let (id, after) = match edit {
+                Edit::Put(store) => {
+                    let id = store.id().to_owned();
+                    if id.is_empty() {
+                        return Err(WorkspaceError::MissingId);
+                    }
+                    (id, Some(store))
+                }
+                Edit::Delete(id) => (id, None),
+            };
+            let before_json = effective_json(&tx, &id)?;
+            let after_json = after.as_ref().map(Store::to_json);
+            let changed = set_effective(&tx, &id, after.as_ref(), &origin_text, &now)?;
+            if !changed {
+                continue;
+            }
+            match index.get(&id) {
+                Some(&i) => changes[i].2 = after_json,
+                None => {
+                    index.insert(id.clone(), changes.len());
+                    changes.push((id, before_json, after_json));
+                }
+            }
+        }
+        let count = changes.len();
+        if count > 0 {
+            tx.execute(
+                "DELETE FROM journal WHERE step IN (SELECT step FROM steps WHERE undone = 1)",
+                [],
+            )?;
+            tx.execute("DELETE FROM steps WHERE undone = 1", [])?;
+            tx.execute(
+                "INSERT INTO steps (label, at) VALUES (?1, ?2)",
+                params![label, now],
+            )?;
+            let step = tx.last_insert_rowid();
+            {
+                let mut insert = tx.prepare(
+                    "INSERT INTO journal (step, id, before, after) VALUES (?1, ?2, ?3, ?4)",
+                )?;
+                for (id, before, after) in &changes {
+                    insert.execute(params![step, id, before, after])?;
+                }
+            }
+            tx.execute(
+                "DELETE FROM journal WHERE step <= ?1",
+                params![step - UNDO_DEPTH],
+            )?;
+            tx.execute(
+                "DELETE FROM steps WHERE step <= ?1",
+                params![step - UNDO_DEPTH],
+            )?;
+        }
+        tx.commit()?;
+        Ok(count)
+    }
+
+    /// Adds a new store; its id must be free.
+    pub fn create(&mut self, store: Store, origin: &Origin) -> Result<usize> {
+        if store.id().is_empty() {
+            return Err(WorkspaceError::MissingId);
+        }
+        if self.store(store.id())?.is_some() {
+            return Err(WorkspaceError::IdTaken(store.id().to_owned()));
+        }
+        let label = format!("Add {}", store.id());
+        self.apply(&label, origin, vec![Edit::Put(store)])
+    }
+
+    /// Replaces an existing store with `store` (same id).
+    pub fn update(&mut self, store: Store, origin: &Origin) -> Result<usize> {
+        if self.store(store.id())?.is_none() {
+            return Err(WorkspaceError::UnknownStore(store.id().to_owned()));
+        }
+        let label = format!("Edit {}", store.id());
+        self.apply(&label, origin, vec![Edit::Put(store)])
+    }
+
+    /// Marks these stores for deletion.
+    pub fn delete(&mut self, ids: &[String], origin: &Origin) -> Result<usize> {
+        for id in ids {
+            if self.store(id)?.is_none() {
+                return Err(WorkspaceError::UnknownStore(id.clone()));
+            }
+        }
+        let label = match ids {
+            [one] => format!("Delete {one}"),
+            many => format!("Delete {} stores", many.len()),
+        };
+        self.apply(
+            &label,
+            origin,
+            ids.iter().cloned().map(Edit::Delete).collect(),
+        )
+    }
+
+    /// Moves a store to a new location (a map drag).
+    pub fn move_store(&mut self, id: &str, lat: f64, lng: f64) -> Result<usize> {
+        let mut store = self
+            .store(id)?
+            .ok_or_else(|| WorkspaceError::UnknownStore(id.to_owned()))?;
+        match &mut store.location {
+            Some(l) => {
+                l.lat = lat;
+                l.lng = lng;
+            }
+            None => store.location = Some(crate::model::Location::new(lat, lng)),
+        }
+        self.apply(
+            &format!("Move {id}"),
+            &Origin::MapDrag,
+            vec![Edit::Put(store)],
+        )
+    }
+
+    /// Gives a store a new id: the API cannot rename, so this is a delete and a create, in one
+    /// undoable step.
+    pub fn rename(&mut self, id: &str, new_id: &str, origin: &Origin) -> Result<usize> {
+        let mut store = self
+            .store(id)?
+            .ok_or_else(|| WorkspaceError::UnknownStore(id.to_owned()))?;
+        if self.store(new_id)?.is_some() {
+            return Err(WorkspaceError::IdTaken(new_id.to_owned()));
+        }
+        store.store_id = Some(new_id.to_owned());
+        self.apply(
+            &format!("Rename {id} to {new_id}"),
+            origin,
+            vec![Edit::Delete(id.to_owned()), Edit::Put(store)],
+        )
+    }
+
+    /// Applies `change` to each of these stores, as one undoable step.
+    pub fn bulk_edit(
+        &mut self,
+        ids: &[String],
+        label: &str,
+        mut change: impl FnMut(&mut Store),
+    ) -> Result<usize> {
+        let mut edits = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut store = self
+                .store(id)?
+                .ok_or_else(|| WorkspaceError::UnknownStore(id.clone()))?;
+            change(&mut store);
+            if store.id() != id {
+                store.store_id = Some(id.clone());
+            }
+            edits.push(Edit::Put(store));
+        }
+        self.apply(label, &Origin::BulkEdit, edits)
+    }
+
+    /// Drops the drafts of these stores: they return to the base (or, for a store in
+    /// conflict, to the server's version). One undoable step.
+    pub fn discard(&mut self, ids: &[String]) -> Result<usize> {
+        let pending = self.pending_of(ids)?;
+        let mut edits = Vec::new();
+        for p in pending {
+            if p.conflict.is_some() {
+                self.adopt_theirs(&p)?;
+            }
+            let target = self.base(&p.id)?.map(|b| b.store);
+            edits.push(match target {
+                Some(s) => Edit::Put(s),
+                None => Edit::Delete(p.id.clone()),
+            });
+        }
+        let label = match ids {
+            [one] => format!("Discard the change to {one}"),
+            many => format!("Discard {} changes", many.len()),
+        };
+        self.apply(&label, &Origin::Discard, edits)
+    }
+
+    /// Drops every draft (one undoable step).
+    pub fn discard_all(&mut self) -> Result<usize> {
+        let ids: Vec<String> = self.pending()?.into_iter().map(|p| p.id).collect();
+        self.discard(&ids)
+    }
+
+    /// Takes back the latest step.
+    pub fn undo(&mut self) -> Result<StepOutcome> {
+        self.replay(true)
+    }
+
+    /// Applies again the step last taken back.
+    pub fn redo(&mut self) -> Result<StepOutcome> {
+        self.replay(false)
+    }
+
+    fn replay(&mut self, undo: bool) -> Result<StepOutcome> {
+        let now = now_text();
+        let tx = self.conn.transaction()?;
+        let sql = if undo {
+            "SELECT step, label FROM steps WHERE undone = 0 ORDER BY step DESC LIMIT 1"
+        } else {
+            "SELECT step, label FROM steps WHERE undone = 1 ORDER BY step ASC LIMIT 1"
+        };
+        let found: Option<(i64, String)> = tx
+            .query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((step, label)) = found else {
+            return Err(if undo {
+                WorkspaceError::NothingToUndo
+            } else {
+                WorkspaceError::NothingToRedo
+            });
+        };
+        let rows: Vec<(String, Option<String>)> = {
+            let column = if undo { "before" } else { "after" };
+            let mut stmt = tx.prepare(&format!(
+                "SELECT id, {column} FROM journal WHERE step = ?1 ORDER BY rowid"
+            ))?;
+            let mapped = stmt.query_map(params![step], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            mapped.collect::<std::result::Result<_, _>>()?
+        };
+        let origin = if undo { Origin::Undo } else { Origin::Redo }.describe();
+        for (id, json) in &rows {
+            let target = parse_opt(json.clone())?;
+            set_effective(&tx, id, target.as_ref(), &origin, &now)?;
+        }
+        tx.execute(
+            "UPDATE steps SET undone = ?1 WHERE step = ?2",
+            params![undo, step],
+        )?;
+        tx.commit()?;
+        Ok(StepOutcome {
+            label,
+            stores: rows.len(),
+        })
+    }
+
+    /// Settles a conflict. The server's version becomes the base; the draft becomes what the
+    /// resolution says. One undoable step.
+    pub fn resolve_conflict(&mut self, id: &str, resolution: Resolution) -> Result<usize> {
+        let pending = self
+            .pending_of(&[id.to_owned()])?
+            .into_iter()
+            .next()
+            .filter(|p| p.conflict.is_some())
+            .ok_or_else(|| WorkspaceError::NoConflict(id.to_owned()))?;
+        let mine = pending.local.clone();
+        self.adopt_theirs(&pending)?;
+        let target = match resolution {
+            Resolution::Mine => mine,
+            Resolution::Theirs => self.base(id)?.map(|b| b.store),
+            Resolution::Merged(s) => Some(s),
+        };
+        let edit = match target {
+            Some(s) => Edit::Put(s),
+            None => Edit::Delete(id.to_owned()),
+        };
+        let changed = self.apply(
+            &format!("Resolve the conflict on {id}"),
+            &Origin::Conflict,
+            vec![edit],
+        )?;
+        // A resolution that equals the content from before still settles the conflict.
+        self.conn.execute(
+            "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL WHERE id = ?1",
+            params![id],
+        )?;
+        Ok(changed)
+    }
+
+    /// Makes the server's version of a conflicting store the base and clears the conflict; the
+    /// draft is kept as it is.
+    fn adopt_theirs(&mut self, p: &Pending) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        match &p.conflict {
+            Some(Conflict::ChangedRemotely {
+                theirs,
+                last_updated,
+            })
+            | Some(Conflict::ExistsRemotely {
+                theirs,
+                last_updated,
+            }) => put_base(&tx, theirs, last_updated.as_deref(), false)?,
+            Some(Conflict::DeletedRemotely) => {
+                tx.execute("DELETE FROM base WHERE id = ?1", params![p.id])?;
+            }
+            None => {}
+        }
+        tx.execute(
+            "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL WHERE id = ?1",
+            params![p.id],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    // ----- pull -----
+
+    /// Makes `remote` (every store of the project, as just listed) the base. Drafts stay; a
+    /// draft whose store changed on the server since the base becomes a conflict.
+    pub fn apply_pull(&mut self, remote: Vec<(Store, RemoteMeta)>) -> Result<PullReport> {
+        let tx = self.conn.transaction()?;
+        let mut report = PullReport {
+            remote_stores: remote.len(),
+            ..PullReport::default()
+        };
+        let remote_hashes: Vec<u64> = remote.iter().map(|(s, _)| s.remote_hash()).collect();
+        let by_id: HashMap<&str, usize> = remote
+            .iter()
+            .enumerate()
+            .map(|(i, (s, _))| (s.id(), i))
+            .collect();
+
+        // Writes whose answer never came: what the server shows tells whether they landed.
+        for inflight in inflight_rows(&tx)? {
+            let landed = match (by_id.get(inflight.item.id.as_str()), inflight.remote_hash) {
+                (Some(&i), Some(h)) => remote_hashes[i] == h,
+                (None, None) => true,
+                _ => false,
+            };
+            if landed {
+                confirm_item(&tx, &inflight.item)?;
+            }
+        }
+        tx.execute("DELETE FROM inflight", [])?;
+
+        let bases: HashMap<String, i64> = {
+            let mut stmt = tx.prepare("SELECT id, remote_hash FROM base")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        let drafts: HashMap<String, Option<String>> = {
+            let mut stmt = tx.prepare("SELECT id, json FROM drafts")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        {
+            let mut touch = tx.prepare("UPDATE base SET last_updated = ?2 WHERE id = ?1")?;
+            for ((store, meta), &hash) in remote.iter().zip(&remote_hashes) {
+                let id = store.id();
+                let base_hash = bases.get(id).map(|h| hash_from_sql(*h));
+                if base_hash == Some(hash) {
+                    touch.execute(params![id, meta.last_updated])?;
+                    report.unchanged += 1;
+                    continue;
+                }
+                match drafts.get(id) {
+                    None => {
+                        put_base(&tx, store, meta.last_updated.as_deref(), false)?;
+                        if base_hash.is_some() {
+                            report.changed += 1;
+                        } else {
+                            report.added += 1;
+                        }
+                    }
+                    Some(local) => {
+                        let mine = parse_opt(local.clone())?;
+                        if mine.as_ref().map(Store::remote_hash) == Some(hash) {
+                            // The server already holds this draft (pushed by an earlier run).
+                            let base = match &mine {
+                                Some(m) => m,
+                                None => store,
+                            };
+                            put_base(&tx, base, meta.last_updated.as_deref(), mine.is_some())?;
+                            tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+                            report.already_applied += 1;
+                        } else {
+                            let kind = if base_hash.is_some() { 1 } else { 3 };
+                            tx.execute(
+                                "UPDATE drafts SET conflict = ?2, theirs = ?3, theirs_updated = ?4 WHERE id = ?1",
+                                params![id, kind, store.to_json(), meta.last_updated],
+                            )?;
+                            report.conflicts.push(id.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        for id in bases.keys() {
+            if by_id.contains_key(id.as_str()) {
+                continue;
+            }
+            match drafts.get(id) {
+                None => {
+                    tx.execute("DELETE FROM base WHERE id = ?1", params![id])?;
+                    report.removed += 1;
+                }
+                Some(None) => {
+                    tx.execute("DELETE FROM base WHERE id = ?1", params![id])?;
+                    tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+                    report.already_applied += 1;
+                }
+                Some(Some(_)) => {
+                    tx.execute(
+                        "UPDATE drafts SET conflict = 2, theirs = NULL, theirs_updated = NULL WHERE id = ?1",
+                        params![id],
+                    )?;
+                    report.conflicts.push(id.clone());
+                }
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('last_pull', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![now_text()],
+        )?;
+        tx.commit()?;
+        report.conflicts.sort();
+        Ok(report)
+    }
+
+    /// When the last pull finished, if one did.
+    pub fn last_pull(&self) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'last_pull'", [], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    // ----- push bookkeeping -----
+
+    /// A new push number for the log.
+    pub fn begin_push(&mut self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'push' RETURNING CAST(value AS INTEGER)",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Records a write about to be sent: its log line and its stores in flight. Committed
+    /// before the request leaves, so a crash leaves a trace to check.
+    pub fn record_sending(
+        &mut self,
+        push: i64,
+        method: &str,
+        items: &[SentItem],
+        bytes: usize,
+    ) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        tx.execute(
+            "INSERT INTO push_log (push, at, method, stores, bytes, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                push,
+                now_text(),
+                method,
+                items.len() as i64,
+                bytes as i64,
+                serde_json::to_string(&ids).unwrap_or_default()
+            ],
+        )?;
+        let seq = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO inflight (id, seq, method, json, remote_hash, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, method = excluded.method,
+                    json = excluded.json, remote_hash = excluded.remote_hash, version = excluded.version",
+            )?;
+            for item in items {
+                insert.execute(params![
+                    item.id,
+                    seq,
+                    method,
+                    item.store.as_ref().map(Store::to_json),
+                    item.store.as_ref().map(|s| hash_to_sql(s.remote_hash())),
+                    item.version
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// The request `seq` ended with `outcome`; the stores in `applied` are now on the server
+    /// as sent; the others are no longer in flight.
+    pub fn record_outcome(
+        &mut self,
+        seq: i64,
+        outcome: &str,
+        message: &str,
+        applied: &[SentItem],
+        not_applied: &[String],
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for item in applied {
+            confirm_item(&tx, item)?;
+        }
+        for id in not_applied {
+            tx.execute(
+                "DELETE FROM inflight WHERE id = ?1 AND seq = ?2",
+                params![id, seq],
+            )?;
+        }
+        tx.execute(
+            "UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1",
+            params![seq, outcome, message],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Writes whose outcome was never recorded.
+    pub fn inflight(&self) -> Result<Vec<Inflight>> {
+        inflight_rows(&self.conn)
+    }
+
+    /// Confirms an in-flight write the server turned out to hold.
+    pub fn confirm_inflight(&mut self, landed: &[SentItem], dropped: &[String]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for item in landed {
+            confirm_item(&tx, item)?;
+        }
+        for id in dropped {
+            tx.execute("DELETE FROM inflight WHERE id = ?1", params![id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server already holds what the draft of `id` says (read back before a push): the
+    /// draft becomes the base without a request.
+    pub fn mark_already_applied(&mut self, item: &SentItem) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        confirm_item(&tx, item)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server's version of `id` (read just now) did not change since the base; only its
+    /// `last_updated` is refreshed.
+    pub fn refresh_last_updated(&mut self, id: &str, last_updated: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE base SET last_updated = ?2 WHERE id = ?1",
+            params![id, last_updated],
+        )?;
+        Ok(())
+    }
+
+    /// The draft of `id` conflicts with the server.
+    pub fn mark_conflict(&mut self, id: &str, conflict: &Conflict) -> Result<()> {
+        let (kind, theirs, updated) = match conflict {
+            Conflict::ChangedRemotely {
+                theirs,
+                last_updated,
+            } => (1, Some(theirs.to_json()), last_updated.clone()),
+            Conflict::DeletedRemotely => (2, None, None),
+            Conflict::ExistsRemotely {
+                theirs,
+                last_updated,
+            } => (3, Some(theirs.to_json()), last_updated.clone()),
+        };
+        self.conn.execute(
+            "UPDATE drafts SET conflict = ?2, theirs = ?3, theirs_updated = ?4 WHERE id = ?1",
+            params![id, kind, theirs, updated],
+        )?;
+        Ok(())
+    }
+
+    /// The server refused these stores: each keeps its draft with the server's message.
+    pub fn mark_failed(&mut self, failures: &[(String, String)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (id, message) in failures {
+            tx.execute(
+                "UPDATE drafts SET failure = ?2 WHERE id = ?1",
+                params![id, message],
+            )?;
+            tx.execute("DELETE FROM inflight WHERE id = ?1", params![id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The project was replaced by `stores` (all of them, as sent): the base becomes exactly
+    /// them; drafts that were sent are dropped.
+    pub fn record_replaced(&mut self, sent: &[SentItem]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM base", [])?;
+        for item in sent {
+            if let Some(store) = &item.store {
+                put_base(&tx, store, None, true)?;
+            }
+        }
+        let sent_ids: HashMap<&str, i64> =
+            sent.iter().map(|i| (i.id.as_str(), i.version)).collect();
+        let drafts: Vec<(String, i64, bool)> = {
+            let mut stmt = tx.prepare("SELECT id, version, json IS NULL FROM drafts")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        for (id, version, deleted) in drafts {
+            let sent_version = sent_ids.get(id.as_str()).copied();
+            if sent_version == Some(version) || (deleted && sent_version.is_none()) {
+                tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+            }
+        }
+        tx.execute("DELETE FROM inflight", [])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The latest `limit` requests of the push log, newest first.
+    pub fn push_log(&self, limit: usize) -> Result<Vec<PushLogEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, push, at, method, stores, bytes, outcome, message FROM push_log ORDER BY seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit as i64], |r| {
+            Ok(PushLogEntry {
+                seq: r.get(0)?,
+                push: r.get(1)?,
+                at: r.get(2)?,
+                method: r.get(3)?,
+                stores: r.get(4)?,
+                bytes: r.get(5)?,
+                outcome: r.get(6)?,
+                message: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    /// The versions of the drafts, for a push to tell what it sends.
+    pub fn draft_versions(&self) -> Result<HashMap<String, i64>> {
+        let mut stmt = self.conn.prepare("SELECT id, version FROM drafts")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+}
+
+fn decode_conflict(
+    kind: i64,
+    theirs: Option<String>,
+    updated: Option<String>,
+) -> Result<Option<Conflict>> {
+    Ok(match kind {
+        1 => Some(Conflict::ChangedRemotely {
+            theirs: parse_store(theirs.as_deref().unwrap_or("{}"))?,
+            last_updated: updated,
+        }),
+        2 => Some(Conflict::DeletedRemotely),
+        3 => Some(Conflict::ExistsRemotely {
+            theirs: parse_store(theirs.as_deref().unwrap_or("{}"))?,
+            last_updated: updated,
+        }),
+        _ => None,
+    })
+}
+
+fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, method, id, json, remote_hash, version FROM inflight ORDER BY seq, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, Option<String>>(3)?,
+            r.get::<_, Option<i64>>(4)?,
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, method, id, json, hash, version) = row?;
+        out.push(Inflight {
+            seq,
+            method,
+            item: SentItem {
+                id,
+                store: parse_opt(json)?,
+                version,
+            },
+            remote_hash: hash.map(hash_from_sql),
+        });
+    }
+    Ok(out)
+}
+
+fn load_base(conn: &Connection, id: &str) -> Result<Option<BaseRecord>> {
+    let row: Option<(String, i64, Option<String>, bool)> = conn
+        .query_row(
+            "SELECT json, remote_hash, last_updated, names_known FROM base WHERE id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .optional()?;
+    row.map(|(json, hash, last_updated, names_known)| {
+        Ok(BaseRecord {
+            store: parse_store(&json)?,
+            remote_hash: hash_from_sql(hash),
+            last_updated,
+            names_known,
+        })
+    })
+    .transpose()
+}
+
+/// The JSON of the store as the user sees it; `None` when it does not exist or is deleted.
+fn effective_json(conn: &Connection, id: &str) -> Result<Option<String>> {
+    let draft: Option<Option<String>> = conn
+        .query_row("SELECT json FROM drafts WHERE id = ?1", params![id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(d) = draft {
+        return Ok(d);
+    }
+    Ok(conn
+        .query_row("SELECT json FROM base WHERE id = ?1", params![id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+fn effective(conn: &Connection, id: &str) -> Result<Option<Store>> {
+    parse_opt(effective_json(conn, id)?)
+}
+
+/// Makes the store `id` look like `after` to the user, keeping a draft only when it differs
+/// from the base (or is in conflict). Returns whether the visible content changed.
+fn set_effective(
+    conn: &Connection,
+    id: &str,
+    after: Option<&Store>,
+    origin: &str,
+    now: &str,
+) -> Result<bool> {
+    let base_hash: Option<i64> = conn
+        .query_row(
+            "SELECT content_hash FROM base WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let draft: Option<(Option<String>, i64)> = conn
+        .query_row(
+            "SELECT json, conflict FROM drafts WHERE id = ?1",
+            params![id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let after_json = after.map(Store::to_json);
+    let before_json = match &draft {
+        Some((json, _)) => json.clone(),
+        None => effective_json(conn, id)?,
+    };
+    if before_json == after_json {
+        return Ok(false);
+    }
+    let after_hash = after.map(Store::content_hash);
+    let in_conflict = draft.as_ref().is_some_and(|(_, c)| *c != 0);
+    let back_to_base = after_hash.is_some() && after_hash == base_hash.map(hash_from_sql)
+        || after.is_none() && base_hash.is_none();
+    if back_to_base && !in_conflict {
+        conn.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+    } else {
+        let version: i64 = conn.query_row(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version' RETURNING CAST(value AS INTEGER)",
+            [],
+            |r| r.get(0),
+        )?;
+        conn.execute(
+            "INSERT INTO drafts (id, json, origin, changed_at, version) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json, origin = excluded.origin,
+                changed_at = excluded.changed_at, version = excluded.version, failure = NULL",
+            params![id, after_json, origin, now, version],
+        )?;
+    }
+    Ok(true)
+}
+
+fn put_base(
+    conn: &Connection,
+    store: &Store,
+    last_updated: Option<&str>,
+    names_known: bool,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash,
+            remote_hash = excluded.remote_hash, last_updated = excluded.last_updated,
+            names_known = excluded.names_known",
+        params![
+            store.id(),
+            store.to_json(),
+            hash_to_sql(store.content_hash()),
+            hash_to_sql(store.remote_hash()),
+            last_updated,
+            names_known
+        ],
+    )?;
+    Ok(())
+}
+
+/// The server holds `item` as sent: it becomes the base; the draft goes if it is still the
+/// version that was sent (an edit made during the push stays a draft).
+fn confirm_item(conn: &Connection, item: &SentItem) -> Result<()> {
+    match &item.store {
+        Some(store) => put_base(conn, store, None, true)?,
+        None => {
+            conn.execute("DELETE FROM base WHERE id = ?1", params![item.id])?;
+        }
+    }
+    conn.execute("DELETE FROM inflight WHERE id = ?1", params![item.id])?;
+    let draft: Option<(Option<String>, i64)> = conn
+        .query_row(
+            "SELECT json, version FROM drafts WHERE id = ?1",
+            params![item.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    if let Some((json, version)) = draft {
+        let same_content = match (&json, &item.store) {
+            (None, None) => true,
+            (Some(j), Some(s)) => parse_store(j)?.content_hash() == s.content_hash(),
+            _ => false,
+        };
+        if version == item.version || same_content {
+            conn.execute("DELETE FROM drafts WHERE id = ?1", params![item.id])?;
+        } else {
+            conn.execute(
+                "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL WHERE id = ?1",
+                params![item.id],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
