@@ -303,6 +303,7 @@ fn run_emulator(args: EmulatorArgs) -> ExitCode {
             slow_rate: args.slow_rate,
             slow_delay: Duration::from_millis(args.slow_ms),
             lost_response_rate: args.lost_rate,
+            refused_ids: Vec::new(),
         },
         seed: args.seed,
         state_file: args.state,

@@ -11,6 +11,7 @@ pub mod emulator;
 pub mod files;
 pub mod hours;
 pub mod model;
+pub mod sync;
 pub mod ui;
 pub mod validate;
 pub mod workspace;

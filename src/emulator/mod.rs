@@ -44,6 +44,9 @@ pub struct Faults {
     pub slow_delay: Duration,
     /// For writes: apply the write, then close the connection without answering.
     pub lost_response_rate: f64,
+    /// Store ids the server refuses: a write batch holding one is answered 400 and nothing in
+    /// it is applied, as the API does with an asset it finds invalid.
+    pub refused_ids: Vec<String>,
 }
 
 impl Default for Faults {
@@ -54,6 +57,7 @@ impl Default for Faults {
             slow_rate: 0.0,
             slow_delay: Duration::from_secs(35),
             lost_response_rate: 0.0,
+            refused_ids: Vec::new(),
         }
     }
 }

@@ -1,0 +1,694 @@
+//! Running a push: settle writes left in flight, look for conflicts, then send the plan's
+//! batches within the rate limit, isolating refused stores and resolving lost answers by
+//! reading back before anything is sent again.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use super::plan::{Batch, HeldBack, PlanOptions, body_size, method_of, plan};
+use crate::api::{ApiError, Client, backoff};
+use crate::model::{RemoteMeta, Store};
+use crate::workspace::{ChangeKind, Conflict, SentItem, Workspace, WorkspaceError};
+
+/// How a push runs.
+#[derive(Clone, Debug)]
+pub struct PushOptions {
+    pub plan: PlanOptions,
+    /// Write requests in flight at once (the rate limiter still spaces them).
+    pub concurrency: usize,
+    /// Sends of one batch whose outcome stays unknown before its stores are marked failed.
+    pub max_attempts: u32,
+    /// Above this many stores to read back, one full listing replaces single reads.
+    pub read_back_listing_above: usize,
+    /// Wait before sending again a batch that was not applied.
+    pub retry_base: Duration,
+}
+
+impl Default for PushOptions {
+    fn default() -> PushOptions {
+        PushOptions {
+            plan: PlanOptions::default(),
+            concurrency: 2,
+            max_attempts: 5,
+            read_back_listing_above: 100,
+            retry_base: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Where a push is, for a progress bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PushProgress {
+    /// `checking`, `deleting`, `updating`, `creating`, `done`.
+    pub phase: &'static str,
+    pub stores_done: usize,
+    pub stores_total: usize,
+    pub requests_sent: usize,
+}
+
+/// What a push did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct PushReport {
+    pub push: i64,
+    /// Write requests sent (retries and bisection included).
+    pub write_requests: usize,
+    /// Reads made to check for conflicts and to resolve lost answers.
+    pub read_requests: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    /// Drafts the server already held (from an earlier push whose answer was lost).
+    pub already_applied: usize,
+    /// Stores that changed on the server: `(id, what happened)`.
+    pub conflicts: Vec<(String, String)>,
+    /// Stores the server refused: `(id, its message)`.
+    pub failed: Vec<(String, String)>,
+    pub held_back: Vec<HeldBack>,
+    pub names_at_risk: Vec<String>,
+    /// The user asked to stop; the requests in flight were finished and recorded.
+    pub cancelled: bool,
+    /// Why the push stopped early, if it did (a wrong key, no network): a sentence.
+    pub stopped: Option<String>,
+}
+
+impl PushReport {
+    /// Whether every change that was planned reached the server.
+    pub fn is_complete(&self) -> bool {
+        self.conflicts.is_empty()
+            && self.failed.is_empty()
+            && !self.cancelled
+            && self.stopped.is_none()
+    }
+}
+
+/// Why a push could not run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Workspace(#[from] WorkspaceError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+struct Job {
+    kind: ChangeKind,
+    items: Vec<SentItem>,
+    attempt: u32,
+}
+
+/// A store as read back: `None` when the server does not have it.
+type Remote = Option<(Store, RemoteMeta)>;
+
+/// Reads these stores from the server: one GET each, or one listing when there are many.
+/// Returns the stores and the number of requests made.
+pub async fn read_back(
+    client: &Client,
+    ids: &[String],
+    listing_above: usize,
+) -> Result<(HashMap<String, Remote>, usize), ApiError> {
+    let mut out: HashMap<String, Remote> = HashMap::with_capacity(ids.len());
+    if ids.is_empty() {
+        return Ok((out, 0));
+    }
+    if ids.len() > listing_above {
+        let pages = std::sync::atomic::AtomicUsize::new(0);
+        let all = client
+            .list_all(|_, count| pages.store(count as usize, Ordering::Relaxed))
+            .await?;
+        let mut by_id: HashMap<String, (Store, RemoteMeta)> = all
+            .into_iter()
+            .map(|(s, m)| (s.id().to_owned(), (s, m)))
+            .collect();
+        for id in ids {
+            out.insert(id.clone(), by_id.remove(id));
+        }
+        return Ok((out, pages.load(Ordering::Relaxed).max(1)));
+    }
+    let mut set = JoinSet::new();
+    for id in ids {
+        let client = client.clone();
+        let id = id.clone();
+        set.spawn(async move {
+            let r = client.get(&id).await;
+            (id, r)
+        });
+    }
+    let mut failure = None;
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((id, Ok(remote))) => {
+                out.insert(id, remote);
+            }
+            Ok((_, Err(e))) => {
+                failure.get_or_insert(e);
+            }
+            Err(e) => {
+                failure.get_or_insert(ApiError::InvalidResponse {
+                    detail: format!("a read stopped: {e}"),
+                });
+            }
+        }
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok((out, ids.len())),
+    }
+}
+
+/// How a sent store compares with what the server holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Landing {
+    Applied,
+    NotApplied,
+    /// Neither what was sent nor what was there before: someone else changed it.
+    Other,
+}
+
+fn landing(kind: ChangeKind, item: &SentItem, base_hash: Option<u64>, remote: &Remote) -> Landing {
+    let remote_hash = remote.as_ref().map(|(s, _)| s.remote_hash());
+    let sent_hash = item.store.as_ref().map(Store::remote_hash);
+    match kind {
+        ChangeKind::Delete => match remote {
+            None => Landing::Applied,
+            Some(_) => Landing::NotApplied,
+        },
+        ChangeKind::Create => match remote_hash {
+            None => Landing::NotApplied,
+            Some(h) if Some(h) == sent_hash => Landing::Applied,
+            Some(_) => Landing::Other,
+        },
+        ChangeKind::Update => match remote_hash {
+            // Sending an update again is harmless: when the read cannot tell, send again.
+            Some(h) if Some(h) == base_hash => Landing::NotApplied,
+            Some(h) if Some(h) == sent_hash => Landing::Applied,
+            _ => Landing::Other,
+        },
+    }
+}
+
+fn conflict_of(kind: ChangeKind, remote: Remote) -> Conflict {
+    match (kind, remote) {
+        (_, None) => Conflict::DeletedRemotely,
+        (ChangeKind::Create, Some((theirs, meta))) => Conflict::ExistsRemotely {
+            theirs,
+            last_updated: meta.last_updated,
+        },
+        (_, Some((theirs, meta))) => Conflict::ChangedRemotely {
+            theirs,
+            last_updated: meta.last_updated,
+        },
+    }
+}
+
+struct Push<'a> {
+    ws: &'a mut Workspace,
+    client: &'a Client,
+    options: &'a PushOptions,
+    report: PushReport,
+    base_hashes: HashMap<String, u64>,
+    progress: &'a (dyn Fn(&PushProgress) + Sync),
+    state: PushProgress,
+}
+
+/// Pushes the workspace's pending changes. Errors that stop the push midway (a refused key,
+/// no network) come back in `PushReport::stopped`, with everything done so far recorded; an
+/// `Err` means the workspace itself failed.
+pub async fn push(
+    ws: &mut Workspace,
+    client: &Client,
+    options: &PushOptions,
+    progress: &(dyn Fn(&PushProgress) + Sync),
+    cancel: &AtomicBool,
+) -> Result<PushReport, SyncError> {
+    if !client.can_write() {
+        return Err(ApiError::ReadOnly.into());
+    }
+    let push_id = ws.begin_push()?;
+    let mut run = Push {
+        ws,
+        client,
+        options,
+        report: PushReport {
+            push: push_id,
+            ..PushReport::default()
+        },
+        base_hashes: HashMap::new(),
+        progress,
+        state: PushProgress {
+            phase: "checking",
+            ..PushProgress::default()
+        },
+    };
+    (run.progress)(&run.state);
+    match run.run(cancel).await {
+        Ok(()) => {}
+        Err(SyncError::Api(e)) => run.report.stopped = Some(e.to_string()),
+        Err(e) => return Err(e),
+    }
+    run.state.phase = "done";
+    (run.progress)(&run.state);
+    Ok(run.report)
+}
+
+impl Push<'_> {
+    async fn run(&mut self, cancel: &AtomicBool) -> Result<(), SyncError> {
+        self.settle_inflight().await?;
+        self.check_conflicts().await?;
+        let pending = self.ws.pending()?;
+        self.base_hashes = pending
+            .iter()
+            .filter_map(|p| p.base.as_ref().map(|b| (p.id.clone(), b.remote_hash)))
+            .collect();
+        let plan = plan(&pending, &self.options.plan);
+        self.report.held_back = plan.held_back.clone();
+        self.report.names_at_risk = plan.names_at_risk.clone();
+        self.state.stores_total = plan.batches.iter().map(|b| b.items.len()).sum();
+        let mut phases: Vec<(ChangeKind, VecDeque<Job>)> = vec![
+            (ChangeKind::Delete, VecDeque::new()),
+            (ChangeKind::Update, VecDeque::new()),
+            (ChangeKind::Create, VecDeque::new()),
+        ];
+        for Batch { kind, items, .. } in plan.batches {
+            if let Some((_, queue)) = phases.iter_mut().find(|(k, _)| *k == kind) {
+                queue.push_back(Job {
+                    kind,
+                    items,
+                    attempt: 0,
+                });
+            }
+        }
+        for (kind, queue) in phases {
+            if queue.is_empty() {
+                continue;
+            }
+            self.state.phase = match kind {
+                ChangeKind::Delete => "deleting",
+                ChangeKind::Update => "updating",
+                ChangeKind::Create => "creating",
+            };
+            (self.progress)(&self.state);
+            self.run_phase(queue, cancel).await?;
+            if cancel.load(Ordering::Relaxed) {
+                self.report.cancelled = true;
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes a previous run sent without recording an answer: read them back, keep what
+    /// landed, forget the rest (it is still a draft and is planned again).
+    async fn settle_inflight(&mut self) -> Result<(), SyncError> {
+        let inflight = self.ws.inflight()?;
+        if inflight.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = inflight.iter().map(|i| i.item.id.clone()).collect();
+        let (remote, reads) =
+            read_back(self.client, &ids, self.options.read_back_listing_above).await?;
+        self.report.read_requests += reads;
+        let mut landed = Vec::new();
+        let mut dropped = Vec::new();
+        for i in inflight {
+            let r = remote.get(&i.item.id).and_then(|r| r.as_ref());
+            let hit = match (r, i.remote_hash) {
+                (Some((s, _)), Some(h)) => s.remote_hash() == h,
+                (None, None) => true,
+                _ => false,
+            };
+            if hit {
+                landed.push(i.item);
+            } else {
+                dropped.push(i.item.id);
+            }
+        }
+        self.report.already_applied += landed.len();
+        self.ws.confirm_inflight(&landed, &dropped)?;
+        Ok(())
+    }
+
+    /// Reads the stores the plan updates or deletes and compares them with the base.
+    async fn check_conflicts(&mut self) -> Result<(), SyncError> {
+        let pending = self.ws.pending()?;
+        let first = plan(&pending, &self.options.plan);
+        if first.check_ids.is_empty() {
+            return Ok(());
+        }
+        let (remote, reads) = read_back(
+            self.client,
+            &first.check_ids,
+            self.options.read_back_listing_above,
+        )
+        .await?;
+        self.report.read_requests += reads;
+        let by_id: HashMap<&str, &crate::workspace::Pending> =
+            pending.iter().map(|p| (p.id.as_str(), p)).collect();
+        for id in &first.check_ids {
+            let Some(p) = by_id.get(id.as_str()) else {
+                continue;
+            };
+            let r = remote.get(id).cloned().flatten();
+            let remote_hash = r.as_ref().map(|(s, _)| s.remote_hash());
+            let local_hash = p.local.as_ref().map(Store::remote_hash);
+            let base_hash = p.base.as_ref().map(|b| b.remote_hash);
+            let item = SentItem {
+                id: id.clone(),
+                store: p.local.clone(),
+                version: p.version,
+            };
+            if remote_hash == local_hash && local_hash != base_hash {
+                // An earlier push landed without its answer.
+                self.ws.mark_already_applied(&item)?;
+                self.report.already_applied += 1;
+            } else if remote_hash.is_some() && remote_hash == base_hash {
+                let updated = r.as_ref().and_then(|(_, m)| m.last_updated.as_deref());
+                self.ws.refresh_last_updated(id, updated)?;
+            } else if r.is_none() && p.kind == ChangeKind::Delete {
+                self.ws.mark_already_applied(&item)?;
+                self.report.already_applied += 1;
+            } else {
+                let conflict = conflict_of(p.kind, r);
+                self.report
+                    .conflicts
+                    .push((id.clone(), conflict.describe().to_owned()));
+                self.ws.mark_conflict(id, &conflict)?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run_phase(
+        &mut self,
+        mut queue: VecDeque<Job>,
+        cancel: &AtomicBool,
+    ) -> Result<(), SyncError> {
+        let mut running: JoinSet<(Job, i64, Result<String, ApiError>)> = JoinSet::new();
+        let mut stop: Option<ApiError> = None;
+        loop {
+            while stop.is_none()
+                && !cancel.load(Ordering::Relaxed)
+                && running.len() < self.options.concurrency.max(1)
+            {
+                let Some(job) = queue.pop_front() else {
+                    break;
+                };
+                let bytes = if job.kind == ChangeKind::Delete {
+                    0
+                } else {
+                    body_size(&job.items)
+                };
+                let seq = self.ws.record_sending(
+                    self.report.push,
+                    method_of(job.kind),
+                    &job.items,
+                    bytes,
+                )?;
+                self.report.write_requests += 1;
+                self.state.requests_sent += 1;
+                let client = self.client.clone();
+                let wait = if job.attempt > 0 {
+                    backoff(
+                        job.attempt,
+                        self.options.retry_base,
+                        Duration::from_secs(30),
+                    )
+                } else {
+                    Duration::ZERO
+                };
+                running.spawn(async move {
+                    if !wait.is_zero() {
+                        tokio::time::sleep(wait).await;
+                    }
+                    let result = send(&client, job.kind, &job.items).await;
+                    (job, seq, result)
+                });
+            }
+            let Some(joined) = running.join_next().await else {
+                break;
+            };
+            let (job, seq, result) = joined.map_err(|e| {
+                SyncError::Api(ApiError::InvalidResponse {
+                    detail: format!("a request task stopped: {e}"),
+                })
+            })?;
+            if let Err(e) = self.handle(job, seq, result, &mut queue).await {
+                match e {
+                    SyncError::Api(api) => {
+                        stop.get_or_insert(api);
+                    }
+                    other => return Err(other),
+                }
+            }
+            (self.progress)(&self.state);
+        }
+        match stop {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+
+    fn applied(&mut self, kind: ChangeKind, n: usize) {
+        match kind {
+            ChangeKind::Create => self.report.created += n,
+            ChangeKind::Update => self.report.updated += n,
+            ChangeKind::Delete => self.report.deleted += n,
+        }
+        self.state.stores_done += n;
+    }
+
+    async fn handle(
+        &mut self,
+        job: Job,
+        seq: i64,
+        result: Result<String, ApiError>,
+        queue: &mut VecDeque<Job>,
+    ) -> Result<(), SyncError> {
+        let ids: Vec<String> = job.items.iter().map(|i| i.id.clone()).collect();
+        match result {
+            Ok(message) => {
+                self.ws
+                    .record_outcome(seq, "ok", &message, &job.items, &[])?;
+                self.applied(job.kind, job.items.len());
+                Ok(())
+            }
+            Err(e @ (ApiError::BatchRejected { .. } | ApiError::TooLarge { .. })) => {
+                let message = match &e {
+                    ApiError::BatchRejected { message } => message.clone(),
+                    other => other.to_string(),
+                };
+                self.ws
+                    .record_outcome(seq, "refused", &message, &[], &ids)?;
+                if job.items.len() > 1 {
+                    let mut items = job.items;
+                    let second = items.split_off(items.len() / 2);
+                    queue.push_front(Job {
+                        kind: job.kind,
+                        items: second,
+                        attempt: 0,
+                    });
+                    queue.push_front(Job {
+                        kind: job.kind,
+                        items,
+                        attempt: 0,
+                    });
+                    return Ok(());
+                }
+                self.refused_alone(job, message).await
+            }
+            Err(e @ ApiError::RateLimited { .. }) => {
+                // Certainly not applied.
+                self.ws
+                    .record_outcome(seq, "not sent", &e.to_string(), &[], &ids)?;
+                self.again(job, queue, &e)
+            }
+            Err(
+                e @ (ApiError::OutcomeUnknown { .. }
+                | ApiError::Server { .. }
+                | ApiError::Timeout(_)),
+            ) => self.unknown_outcome(job, seq, &e, queue).await,
+            Err(e) => {
+                self.ws
+                    .record_outcome(seq, "error", &e.to_string(), &[], &ids)?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Sends a batch that was not applied again, or gives up on it after too many tries.
+    fn again(
+        &mut self,
+        job: Job,
+        queue: &mut VecDeque<Job>,
+        e: &ApiError,
+    ) -> Result<(), SyncError> {
+        if job.attempt + 1 >= self.options.max_attempts {
+            let failures: Vec<(String, String)> = job
+                .items
+                .iter()
+                .map(|i| {
+                    (
+                        i.id.clone(),
+                        format!("Not confirmed after {} tries: {e}", job.attempt + 1),
+                    )
+                })
+                .collect();
+            self.ws.mark_failed(&failures)?;
+            self.report.failed.extend(failures);
+            return Ok(());
+        }
+        queue.push_back(Job {
+            attempt: job.attempt + 1,
+            ..job
+        });
+        Ok(())
+    }
+
+    /// One store the server refused on its own.
+    async fn refused_alone(&mut self, job: Job, message: String) -> Result<(), SyncError> {
+        let Some(item) = job.items.into_iter().next() else {
+            return Ok(());
+        };
+        if job.kind != ChangeKind::Delete {
+            // A create refused because the id exists, or an update because it does not: read
+            // it to tell a conflict (or our own earlier write) from a store the API rejects.
+            let (remote, reads) =
+                read_back(self.client, std::slice::from_ref(&item.id), usize::MAX).await?;
+            self.report.read_requests += reads;
+            let r = remote.get(&item.id).cloned().flatten();
+            let base_hash = self.base_hashes.get(&item.id).copied();
+            match (job.kind, landing(job.kind, &item, base_hash, &r)) {
+                (_, Landing::Applied) => {
+                    self.ws.mark_already_applied(&item)?;
+                    self.report.already_applied += 1;
+                    self.state.stores_done += 1;
+                    return Ok(());
+                }
+                (ChangeKind::Create, Landing::Other) | (ChangeKind::Update, Landing::Other) => {
+                    let conflict = conflict_of(job.kind, r);
+                    self.report
+                        .conflicts
+                        .push((item.id.clone(), conflict.describe().to_owned()));
+                    self.ws.mark_conflict(&item.id, &conflict)?;
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        let failure = (item.id.clone(), message);
+        self.ws.mark_failed(std::slice::from_ref(&failure))?;
+        self.report.failed.push(failure);
+        Ok(())
+    }
+
+    /// The answer was lost (or was a server error after the body was sent): read back before
+    /// sending anything again.
+    async fn unknown_outcome(
+        &mut self,
+        job: Job,
+        seq: i64,
+        e: &ApiError,
+        queue: &mut VecDeque<Job>,
+    ) -> Result<(), SyncError> {
+        // A batch is atomic: its first and last stores tell for all, unless they disagree.
+        let mut sample: Vec<String> = Vec::new();
+        if let Some(first) = job.items.first() {
+            sample.push(first.id.clone());
+        }
+        if let Some(last) = job.items.last()
+            && job.items.len() > 1
+        {
+            sample.push(last.id.clone());
+        }
+        let (remote, reads) =
+            read_back(self.client, &sample, self.options.read_back_listing_above).await?;
+        self.report.read_requests += reads;
+        let landings: Vec<Landing> = job
+            .items
+            .iter()
+            .filter(|i| sample.contains(&i.id))
+            .map(|i| {
+                let r = remote.get(&i.id).cloned().flatten();
+                landing(job.kind, i, self.base_hashes.get(&i.id).copied(), &r)
+            })
+            .collect();
+        let ids: Vec<String> = job.items.iter().map(|i| i.id.clone()).collect();
+        if landings.iter().all(|l| *l == Landing::Applied) {
+            self.ws
+                .record_outcome(seq, "ok (read back)", &e.to_string(), &job.items, &[])?;
+            self.applied(job.kind, job.items.len());
+            return Ok(());
+        }
+        if landings.iter().all(|l| *l == Landing::NotApplied) {
+            self.ws
+                .record_outcome(seq, "not applied (read back)", &e.to_string(), &[], &ids)?;
+            return self.again(job, queue, e);
+        }
+        // Mixed: look at every store.
+        let (remote, reads) =
+            read_back(self.client, &ids, self.options.read_back_listing_above).await?;
+        self.report.read_requests += reads;
+        let mut applied = Vec::new();
+        let mut retry = Vec::new();
+        let mut others = Vec::new();
+        for item in job.items {
+            let r = remote.get(&item.id).cloned().flatten();
+            match landing(job.kind, &item, self.base_hashes.get(&item.id).copied(), &r) {
+                Landing::Applied => applied.push(item),
+                Landing::NotApplied => retry.push(item),
+                Landing::Other => others.push((item.id, r)),
+            }
+        }
+        let retry_ids: Vec<String> = retry.iter().map(|i| i.id.clone()).collect();
+        let mut not_applied = retry_ids.clone();
+        not_applied.extend(others.iter().map(|(id, _)| id.clone()));
+        self.ws.record_outcome(
+            seq,
+            "partly applied (read back)",
+            &e.to_string(),
+            &applied,
+            &not_applied,
+        )?;
+        self.applied(job.kind, applied.len());
+        for (id, r) in others {
+            let conflict = conflict_of(job.kind, r);
+            self.report
+                .conflicts
+                .push((id.clone(), conflict.describe().to_owned()));
+            self.ws.mark_conflict(&id, &conflict)?;
+        }
+        if !retry.is_empty() {
+            self.again(
+                Job {
+                    kind: job.kind,
+                    items: retry,
+                    attempt: job.attempt,
+                },
+                queue,
+                e,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+async fn send(client: &Client, kind: ChangeKind, items: &[SentItem]) -> Result<String, ApiError> {
+    match kind {
+        ChangeKind::Delete => {
+            let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+            client.delete(&ids).await.map(|n| format!("{n} deleted"))
+        }
+        ChangeKind::Update | ChangeKind::Create => {
+            let stores: Vec<Store> = items.iter().filter_map(|i| i.store.clone()).collect();
+            let outcome = if kind == ChangeKind::Update {
+                client.update(&stores).await
+            } else {
+                client.add(&stores).await
+            };
+            outcome.map(|o| o.message)
+        }
+    }
+}

@@ -1,0 +1,33 @@
+//! Sync: turning the workspace's drafts into API calls.
+//!
+//! - [`plan`] is pure: pending changes in, ordered batches out (deletes, updates, creates),
+//!   within a byte and a count budget, with the stores held back and why.
+//! - [`push`] settles writes a previous run left in flight, reads the stores it is about to
+//!   change to find conflicts, then sends the batches within the rate limit. A refused batch is
+//!   split until the refused store is alone; a lost answer is resolved by reading back before
+//!   anything is sent again. Each acknowledged batch moves its stores from drafts to base in
+//!   one transaction.
+//! - [`pull`] refreshes the base from the server.
+//! - [`plan_replace`] and [`replace`]: the whole local dataset in one atomic request.
+
+mod execute;
+pub mod plan;
+mod replace;
+
+pub use execute::{PushOptions, PushProgress, PushReport, SyncError, push, read_back};
+pub use plan::{Batch, HeldBack, HoldReason, Plan, PlanOptions, plan};
+pub use replace::{ReplacePlan, plan_replace, replace};
+
+use crate::api::Client;
+use crate::workspace::{PullReport, Workspace};
+
+/// Lists every store of the project and makes it the workspace's base (drafts stay; changes
+/// under them become conflicts). `progress(pages_done, pages)`.
+pub async fn pull(
+    ws: &mut Workspace,
+    client: &Client,
+    progress: impl Fn(u32, u32) + Send + Sync,
+) -> Result<PullReport, SyncError> {
+    let remote = client.list_all(progress).await?;
+    Ok(ws.apply_pull(remote)?)
+}

@@ -1,0 +1,579 @@
+//! Planning a push, without touching the network: which requests, in which order, with which
+//! stores, and which stores wait and why.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::api::delete_query;
+use crate::model::{MAX_REQUEST_BYTES, Store};
+use crate::validate::{Context, Finding, Severity, validate_store};
+use crate::workspace::{ChangeKind, Pending, SentItem};
+
+/// The default size of one write request: a third of the API's limit, so a batch stays well
+/// inside the 30 s the API gives a request.
+pub const DEFAULT_BYTE_BUDGET: usize = 5 * 1024 * 1024;
+
+/// The default number of stores in one write request.
+pub const DEFAULT_COUNT_BUDGET: usize = 50_000;
+
+/// The default length of a delete's `query` value (ids and separators), so URLs stay short.
+pub const DEFAULT_QUERY_BUDGET: usize = 2_000;
+
+/// `{"stores":[` and `]}`.
+const BODY_OVERHEAD: usize = 13;
+
+/// Limits a plan respects.
+#[derive(Clone, Copy, Debug)]
+pub struct PlanOptions {
+    /// Bytes of one POST or PUT body; clamped to the API's 15 MB.
+    pub byte_budget: usize,
+    /// Stores in one POST or PUT.
+    pub count_budget: usize,
+    /// Characters of one delete query.
+    pub query_budget: usize,
+    /// Validation's idea of today.
+    pub validation: Context,
+}
+
+impl Default for PlanOptions {
+    fn default() -> PlanOptions {
+        PlanOptions {
+            byte_budget: DEFAULT_BYTE_BUDGET,
+            count_budget: DEFAULT_COUNT_BUDGET,
+            query_budget: DEFAULT_QUERY_BUDGET,
+            validation: Context::today(),
+        }
+    }
+}
+
+/// One write request of a plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    pub kind: ChangeKind,
+    pub items: Vec<SentItem>,
+    /// The body size (POST, PUT) or the query length (DELETE).
+    pub bytes: usize,
+}
+
+impl Batch {
+    /// `DELETE`, `PUT` or `POST`.
+    pub fn method(&self) -> &'static str {
+        method_of(self.kind)
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.id.clone()).collect()
+    }
+}
+
+pub(crate) fn method_of(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Delete => "DELETE",
+        ChangeKind::Update => "PUT",
+        ChangeKind::Create => "POST",
+    }
+}
+
+/// Why a change is not in the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum HoldReason {
+    /// Validation found errors; they must be fixed first.
+    Errors { findings: Vec<Finding> },
+    /// The store changed on the server; the user must choose what to keep.
+    Conflict { detail: String },
+    /// The id has characters a delete query cannot carry.
+    InvalidId,
+}
+
+impl HoldReason {
+    pub fn describe(&self) -> String {
+        match self {
+            HoldReason::Errors { findings } => {
+                let first = findings.first().map_or("", |f| f.message.as_str());
+                if findings.len() > 1 {
+                    format!("{first} (and {} more errors)", findings.len() - 1)
+                } else {
+                    first.to_owned()
+                }
+            }
+            HoldReason::Conflict { detail } => {
+                format!("In conflict: {detail}; choose mine, theirs or a merge first.")
+            }
+            HoldReason::InvalidId => {
+                "Its id has characters the API cannot delete by; only letters, digits and underscores work.".into()
+            }
+        }
+    }
+}
+
+/// A change left out of the plan.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HeldBack {
+    pub id: String,
+    pub kind: ChangeKind,
+    #[serde(flatten)]
+    pub reason: HoldReason,
+}
+
+/// What a push will send, in order: deletes, then updates, then creates.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    pub batches: Vec<Batch>,
+    pub held_back: Vec<HeldBack>,
+    /// Updates of stores whose base came from a pull and that have no `localizedNames`: the
+    /// server may hold names that the PUT will erase (GET never returns them).
+    pub names_at_risk: Vec<String>,
+    /// Updates and deletes: read from the server before sending, to find conflicts.
+    pub check_ids: Vec<String>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.batches.is_empty()
+    }
+
+    /// Requests of this kind.
+    pub fn requests(&self, kind: ChangeKind) -> usize {
+        self.batches.iter().filter(|b| b.kind == kind).count()
+    }
+
+    /// Stores sent by requests of this kind.
+    pub fn stores(&self, kind: ChangeKind) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| b.kind == kind)
+            .map(|b| b.items.len())
+            .sum()
+    }
+
+    /// Bytes of all write bodies.
+    pub fn body_bytes(&self) -> usize {
+        self.batches
+            .iter()
+            .filter(|b| b.kind != ChangeKind::Delete)
+            .map(|b| b.bytes)
+            .sum()
+    }
+
+    /// How long the requests take at `qps` requests a second, counting the reads that look
+    /// for conflicts (`check_reads`).
+    pub fn estimated_time(&self, qps: u32, check_reads: usize) -> Duration {
+        let requests = self.batches.len() + check_reads;
+        Duration::from_secs_f64(requests as f64 / f64::from(qps.max(1)))
+    }
+
+    /// The reads a conflict check needs: one GET per store, or a full listing when that is
+    /// fewer requests (`page_size` stores a page, `known_stores` in the project).
+    pub fn check_reads(&self, known_stores: usize, page_size: usize) -> usize {
+        let listing = known_stores.div_ceil(page_size.max(1)).max(1);
+        if self.check_ids.is_empty() {
+            0
+        } else {
+            self.check_ids.len().min(listing)
+        }
+    }
+
+    /// The preview, as lines a person reads.
+    pub fn describe(&self, qps: u32, check_reads: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        if self.is_empty() {
+            lines.push("Nothing to push.".to_owned());
+        }
+        for kind in [ChangeKind::Delete, ChangeKind::Update, ChangeKind::Create] {
+            let n = self.requests(kind);
+            if n == 0 {
+                continue;
+            }
+            let verb = match kind {
+                ChangeKind::Delete => "delete",
+                ChangeKind::Update => "update",
+                ChangeKind::Create => "create",
+            };
+            lines.push(format!(
+                "{} {verb}: {} stores in {n} request{}",
+                method_of(kind),
+                self.stores(kind),
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        if !self.is_empty() {
+            lines.push(format!(
+                "{:.1} MB to send, {} read{} to check for conflicts first, about {:.0} s at {qps} requests a second.",
+                self.body_bytes() as f64 / 1_048_576.0,
+                check_reads,
+                if check_reads == 1 { "" } else { "s" },
+                self.estimated_time(qps, check_reads).as_secs_f64().ceil()
+            ));
+        }
+        for id in &self.names_at_risk {
+            lines.push(format!(
+                "Warning: {id} was pulled, and the API never returns localized names, so this update erases any the server holds; add them in the form to keep them."
+            ));
+        }
+        for held in &self.held_back {
+            lines.push(format!(
+                "Held back: {}: {}",
+                held.id,
+                held.reason.describe()
+            ));
+        }
+        lines
+    }
+}
+
+/// Builds the plan for `pending`. Pure: the same changes always give the same plan.
+pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
+    let byte_budget = options
+        .byte_budget
+        .clamp(BODY_OVERHEAD + 1, MAX_REQUEST_BYTES);
+    let count_budget = options.count_budget.max(1);
+    let mut out = Plan::default();
+    let mut deletes: Vec<&Pending> = Vec::new();
+    let mut updates: Vec<(&Pending, &Store)> = Vec::new();
+    let mut creates: Vec<(&Pending, &Store)> = Vec::new();
+    for p in pending {
+        if let Some(conflict) = &p.conflict {
+            out.held_back.push(HeldBack {
+                id: p.id.clone(),
+                kind: p.kind,
+                reason: HoldReason::Conflict {
+                    detail: conflict.describe().to_owned(),
+                },
+            });
+            continue;
+        }
+        match (&p.local, p.kind) {
+            (None, _) => {
+                if delete_query(std::slice::from_ref(&p.id)).is_err() {
+                    out.held_back.push(HeldBack {
+                        id: p.id.clone(),
+                        kind: p.kind,
+                        reason: HoldReason::InvalidId,
+                    });
+                } else {
+                    deletes.push(p);
+                }
+            }
+            (Some(store), kind) => {
+                let errors: Vec<Finding> = validate_store(store, &options.validation)
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .collect();
+                if !errors.is_empty() {
+                    out.held_back.push(HeldBack {
+                        id: p.id.clone(),
+                        kind,
+                        reason: HoldReason::Errors { findings: errors },
+                    });
+                } else if kind == ChangeKind::Update {
+                    updates.push((p, store));
+                } else {
+                    creates.push((p, store));
+                }
+            }
+        }
+    }
+
+    // Deletes: ids joined in a query, chunked by length.
+    let mut chunk: Vec<SentItem> = Vec::new();
+    let mut chunk_len = 0;
+    for p in &deletes {
+        // `,` is sent as `%2C`: count 3 per separator.
+        let add = p.id.len() + if chunk.is_empty() { 0 } else { 3 };
+        if !chunk.is_empty() && chunk_len + add > options.query_budget {
+            out.batches
+                .push(delete_batch(std::mem::take(&mut chunk), chunk_len));
+            chunk_len = 0;
+        }
+        chunk_len += p.id.len() + if chunk.is_empty() { 0 } else { 3 };
+        chunk.push(SentItem {
+            id: p.id.clone(),
+            store: None,
+            version: p.version,
+        });
+    }
+    if !chunk.is_empty() {
+        out.batches.push(delete_batch(chunk, chunk_len));
+    }
+
+    for (kind, list) in [
+        (ChangeKind::Update, &updates),
+        (ChangeKind::Create, &creates),
+    ] {
+        let mut items: Vec<SentItem> = Vec::new();
+        let mut bytes = BODY_OVERHEAD;
+        for (p, store) in list {
+            let size = store.to_json().len();
+            let add = size + usize::from(!items.is_empty());
+            if !items.is_empty() && (bytes + add > byte_budget || items.len() >= count_budget) {
+                out.batches.push(Batch {
+                    kind,
+                    items: std::mem::take(&mut items),
+                    bytes,
+                });
+                bytes = BODY_OVERHEAD;
+            }
+            bytes += size + usize::from(!items.is_empty());
+            items.push(SentItem {
+                id: p.id.clone(),
+                store: Some((*store).clone()),
+                version: p.version,
+            });
+        }
+        if !items.is_empty() {
+            out.batches.push(Batch { kind, items, bytes });
+        }
+    }
+
+    for (p, store) in &updates {
+        let pulled = p.base.as_ref().is_some_and(|b| !b.names_known);
+        let no_names = store.localized_names.as_ref().is_none_or(|m| m.is_empty());
+        if pulled && no_names {
+            out.names_at_risk.push(p.id.clone());
+        }
+    }
+    out.check_ids = deletes
+        .iter()
+        .map(|p| p.id.clone())
+        .chain(updates.iter().map(|(p, _)| p.id.clone()))
+        .collect();
+    out
+}
+
+fn delete_batch(items: Vec<SentItem>, query_len: usize) -> Batch {
+    Batch {
+        kind: ChangeKind::Delete,
+        items,
+        bytes: query_len,
+    }
+}
+
+/// The body size of a POST or PUT of these stores, as [`crate::model::write_body`] writes it.
+pub fn body_size(items: &[SentItem]) -> usize {
+    let stores: usize = items
+        .iter()
+        .filter_map(|i| i.store.as_ref())
+        .map(|s| s.to_json().len())
+        .sum();
+    BODY_OVERHEAD + stores + items.len().saturating_sub(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Location;
+    use crate::workspace::{BaseRecord, Conflict};
+
+    fn store(id: &str, filler: usize) -> Store {
+        Store {
+            store_id: Some(id.into()),
+            name: Some(format!("Store {id} {}", "x".repeat(filler))),
+            location: Some(Location::new(45.0, 5.0)),
+            ..Store::default()
+        }
+    }
+
+    fn base(s: &Store, names_known: bool) -> BaseRecord {
+        BaseRecord {
+            store: s.clone(),
+            remote_hash: s.remote_hash(),
+            last_updated: None,
+            names_known,
+        }
+    }
+
+    fn pending(
+        id: &str,
+        kind: ChangeKind,
+        local: Option<Store>,
+        base: Option<BaseRecord>,
+    ) -> Pending {
+        Pending {
+            id: id.into(),
+            kind,
+            local,
+            base,
+            origin: "form".into(),
+            changed_at: String::new(),
+            version: 1,
+            conflict: None,
+            failure: None,
+        }
+    }
+
+    fn create(id: &str, filler: usize) -> Pending {
+        pending(id, ChangeKind::Create, Some(store(id, filler)), None)
+    }
+
+    #[test]
+    fn batches_fill_the_byte_budget_and_never_pass_it() {
+        let changes: Vec<Pending> = (0..100).map(|i| create(&format!("S{i:03}"), 900)).collect();
+        let options = PlanOptions {
+            byte_budget: 10_000,
+            ..PlanOptions::default()
+        };
+        let plan = plan(&changes, &options);
+        let sizes: Vec<usize> = plan.batches.iter().map(|b| b.bytes).collect();
+        assert!(sizes.iter().all(|&b| b <= 10_000), "{sizes:?}");
+        let total: usize = changes
+            .iter()
+            .map(|p| p.local.as_ref().map_or(0, |s| s.to_json().len() + 1))
+            .sum();
+        assert_eq!(plan.batches.len(), total.div_ceil(10_000 - BODY_OVERHEAD));
+        for b in &plan.batches {
+            assert_eq!(b.bytes, body_size(&b.items));
+            assert_eq!(
+                b.bytes,
+                crate::model::write_body(
+                    &b.items
+                        .iter()
+                        .filter_map(|i| i.store.clone())
+                        .collect::<Vec<_>>()
+                )
+                .len()
+            );
+        }
+        assert_eq!(plan.stores(ChangeKind::Create), 100);
+    }
+
+    #[test]
+    fn the_count_budget_and_the_15_mb_ceiling_hold() {
+        let changes: Vec<Pending> = (0..10).map(|i| create(&format!("S{i}"), 10)).collect();
+        let options = PlanOptions {
+            count_budget: 3,
+            byte_budget: usize::MAX,
+            ..PlanOptions::default()
+        };
+        let p = plan(&changes, &options);
+        assert_eq!(
+            p.batches.iter().map(|b| b.items.len()).collect::<Vec<_>>(),
+            [3, 3, 3, 1]
+        );
+    }
+
+    #[test]
+    fn deletes_come_first_then_updates_then_creates() {
+        let a = store("A", 1);
+        let b = store("B", 1);
+        let mut b2 = b.clone();
+        b2.name = Some("B2".into());
+        let changes = vec![
+            pending("A", ChangeKind::Delete, None, Some(base(&a, true))),
+            pending("B", ChangeKind::Update, Some(b2), Some(base(&b, true))),
+            create("C", 1),
+        ];
+        let p = plan(&changes, &PlanOptions::default());
+        let methods: Vec<&str> = p.batches.iter().map(Batch::method).collect();
+        assert_eq!(methods, ["DELETE", "PUT", "POST"]);
+        assert_eq!(p.check_ids, ["A", "B"]);
+        assert!(p.names_at_risk.is_empty());
+    }
+
+    #[test]
+    fn delete_queries_are_chunked_to_stay_short() {
+        let changes: Vec<Pending> = (0..1000)
+            .map(|i| {
+                let s = store(&format!("store_{i:05}"), 1);
+                pending(s.id(), ChangeKind::Delete, None, Some(base(&s, true)))
+            })
+            .collect();
+        let p = plan(&changes, &PlanOptions::default());
+        assert!(p.batches.len() > 1);
+        for b in &p.batches {
+            let query = delete_query(&b.ids()).expect("valid").expect("some");
+            let encoded: String = url::form_urlencoded::byte_serialize(query.as_bytes()).collect();
+            assert!(
+                encoded.len() <= DEFAULT_QUERY_BUDGET + 30,
+                "{}",
+                encoded.len()
+            );
+        }
+        assert_eq!(p.stores(ChangeKind::Delete), 1000);
+    }
+
+    #[test]
+    fn stores_with_errors_or_conflicts_are_held_back_with_a_reason() {
+        let mut no_location = store("L", 1);
+        no_location.location = None;
+        let mut conflicted = create("K", 1);
+        conflicted.conflict = Some(Conflict::DeletedRemotely);
+        let changes = vec![
+            pending("L", ChangeKind::Create, Some(no_location), None),
+            conflicted,
+            create("OK", 1),
+        ];
+        let p = plan(&changes, &PlanOptions::default());
+        assert_eq!(p.stores(ChangeKind::Create), 1);
+        let held: Vec<&str> = p.held_back.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(held, ["L", "K"]);
+        assert!(p.held_back[0].reason.describe().contains("no location"));
+        assert!(
+            p.held_back[1]
+                .reason
+                .describe()
+                .contains("deleted on the server")
+        );
+        let text = p.describe(10, 0).join("\n");
+        assert!(
+            text.contains("POST create: 1 stores in 1 request"),
+            "{text}"
+        );
+        assert!(text.contains("Held back: L"), "{text}");
+    }
+
+    #[test]
+    fn an_update_of_a_pulled_store_without_names_warns_that_they_will_be_erased() {
+        let s = store("A", 1);
+        let mut changed = s.clone();
+        changed.name = Some("Changed".into());
+        let mut named = changed.clone();
+        let mut names = serde_json::Map::new();
+        names.insert("fr".into(), serde_json::Value::String("Magasin".into()));
+        named.localized_names = Some(names);
+        let changes = vec![pending(
+            "A",
+            ChangeKind::Update,
+            Some(changed.clone()),
+            Some(base(&s, false)),
+        )];
+        assert_eq!(plan(&changes, &PlanOptions::default()).names_at_risk, ["A"]);
+        let changes = vec![pending(
+            "A",
+            ChangeKind::Update,
+            Some(named),
+            Some(base(&s, false)),
+        )];
+        assert!(
+            plan(&changes, &PlanOptions::default())
+                .names_at_risk
+                .is_empty()
+        );
+        let changes = vec![pending(
+            "A",
+            ChangeKind::Update,
+            Some(changed),
+            Some(base(&s, true)),
+        )];
+        assert!(
+            plan(&changes, &PlanOptions::default())
+                .names_at_risk
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_estimate_counts_requests_at_the_rate_limit() {
+        let changes: Vec<Pending> = (0..30).map(|i| create(&format!("S{i}"), 1)).collect();
+        let p = plan(
+            &changes,
+            &PlanOptions {
+                count_budget: 1,
+                ..PlanOptions::default()
+            },
+        );
+        assert_eq!(p.estimated_time(10, 0), Duration::from_secs(3));
+        assert_eq!(p.check_reads(100_000, 300), 0);
+    }
+}
