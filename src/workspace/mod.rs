@@ -16,7 +16,7 @@ mod queue_file;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::model::{RemoteMeta, Store};
@@ -648,7 +648,9 @@ impl Workspace {
     pub fn apply(&mut self, label: &str, origin: &Origin, edits: Vec<Edit>) -> Result<usize> {
         let now = now_text();
         let origin_text = origin.describe();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut changes: Vec<(String, Option<String>, Option<String>)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
         for edit in edits {
@@ -845,7 +847,9 @@ impl Workspace {
 
     fn replay(&mut self, undo: bool) -> Result<StepOutcome> {
         let now = now_text();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let sql = if undo {
             "SELECT step, label FROM steps WHERE undone = 0 ORDER BY step DESC LIMIT 1"
         } else {
@@ -921,7 +925,9 @@ impl Workspace {
     /// Makes the server's version of a conflicting store the base and clears the conflict; the
     /// draft is kept as it is.
     fn adopt_theirs(&mut self, p: &Pending) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         match &p.conflict {
             Some(Conflict::ChangedRemotely {
                 theirs,
@@ -949,7 +955,9 @@ impl Workspace {
     /// Makes `remote` (every store of the project, as just listed) the base. Drafts stay; a
     /// draft whose store changed on the server since the base becomes a conflict.
     pub fn apply_pull(&mut self, remote: Vec<(Store, RemoteMeta)>) -> Result<PullReport> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut report = PullReport {
             remote_stores: remote.len(),
             ..PullReport::default()
@@ -1089,7 +1097,9 @@ impl Workspace {
         items: &[SentItem],
         bytes: usize,
     ) -> Result<i64> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
         tx.execute(
             "INSERT INTO push_log (push, at, method, stores, bytes, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -1134,7 +1144,9 @@ impl Workspace {
         applied: &[SentItem],
         not_applied: &[String],
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for item in applied {
             confirm_item(&tx, item)?;
         }
@@ -1159,7 +1171,9 @@ impl Workspace {
 
     /// Confirms an in-flight write the server turned out to hold.
     pub fn confirm_inflight(&mut self, landed: &[SentItem], dropped: &[String]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for item in landed {
             confirm_item(&tx, item)?;
         }
@@ -1173,7 +1187,9 @@ impl Workspace {
     /// The server already holds what the draft of `id` says (read back before a push): the
     /// draft becomes the base without a request.
     pub fn mark_already_applied(&mut self, item: &SentItem) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         confirm_item(&tx, item)?;
         tx.commit()?;
         Ok(())
@@ -1211,7 +1227,9 @@ impl Workspace {
 
     /// The server refused these stores: each keeps its draft with the server's message.
     pub fn mark_failed(&mut self, failures: &[(String, String)]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (id, message) in failures {
             tx.execute(
                 "UPDATE drafts SET failure = ?2 WHERE id = ?1",
@@ -1226,7 +1244,9 @@ impl Workspace {
     /// The project was replaced by `stores` (all of them, as sent): the base becomes exactly
     /// them; drafts that were sent are dropped.
     pub fn record_replaced(&mut self, sent: &[SentItem]) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM base", [])?;
         for item in sent {
             if let Some(store) = &item.store {

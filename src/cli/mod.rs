@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+mod workspace;
+
+pub use workspace::{RemoteArgs, WorkspaceArg};
+
 use crate::model::{Document, parse_document};
 use crate::validate::{Context, Finding, Severity, validate_set};
 
@@ -36,23 +40,70 @@ pub enum Command {
     /// Run a local Woosmap-compatible API on this computer, for trying storedesk offline and
     /// for tests.
     Emulator(EmulatorArgs),
-    /// Download every store of a project and write it as Woosmap JSON (write format).
+    /// Download every store of a project: into a workspace's base (drafts stay; stores changed
+    /// under a draft become conflicts) with --workspace, or into a Woosmap JSON file with --out.
     Pull {
-        /// The API address.
-        #[arg(long, default_value = crate::api::DEFAULT_BASE_URL)]
-        base_url: String,
-        /// The environment variable that holds the API key.
-        #[arg(long, default_value = "WOOSMAP_PRIVATE_KEY")]
-        key_env: String,
-        /// The key is a public key (read-only), sent as `key=`.
+        #[command(flatten)]
+        remote: RemoteArgs,
+        /// Where to write the stores as Woosmap JSON (write format).
+        #[arg(
+            long,
+            required_unless_present = "workspace",
+            conflicts_with = "workspace"
+        )]
+        out: Option<PathBuf>,
+        /// The workspace whose base to refresh.
         #[arg(long)]
-        public: bool,
-        /// Where to write the stores.
+        workspace: Option<PathBuf>,
+    },
+    /// The pending changes of a workspace, field by field, with conflicts and refusals.
+    Status {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// Print as JSON.
         #[arg(long)]
-        out: PathBuf,
-        /// Requests a second.
-        #[arg(long, default_value_t = 10)]
-        qps: u32,
+        json: bool,
+    },
+    /// Send the pending changes to the API. Exits 1 when some could not be pushed.
+    Push(workspace::PushArgs),
+    /// Take back the latest edit step.
+    Undo {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+    },
+    /// Apply again the edit step last taken back.
+    Redo {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+    },
+    /// Drop pending changes (one undoable step): the stores return to the server's version.
+    Discard {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        /// The stores whose changes to drop.
+        #[arg(required_unless_present = "all")]
+        ids: Vec<String>,
+        /// Drop every pending change.
+        #[arg(long, conflicts_with = "ids")]
+        all: bool,
+    },
+    /// Mark stores for deletion (a draft; nothing is sent before push).
+    Delete {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        #[arg(required = true)]
+        ids: Vec<String>,
+    },
+    /// Add or update stores from a Woosmap JSON or GeoJSON file, as drafts (one undoable step).
+    Import {
+        #[command(flatten)]
+        workspace: WorkspaceArg,
+        file: PathBuf,
+    },
+    /// Export the pending changes to a drafts file, or read one back.
+    Drafts {
+        #[command(subcommand)]
+        action: workspace::DraftsAction,
     },
 }
 
@@ -112,12 +163,31 @@ pub fn main() -> ExitCode {
         Some(Command::Validate { files, json }) => validate_files(&files, json),
         Some(Command::Emulator(args)) => run_emulator(args),
         Some(Command::Pull {
-            base_url,
-            key_env,
-            public,
-            out,
-            qps,
-        }) => pull(&base_url, &key_env, public, &out, qps),
+            remote,
+            out: Some(out),
+            workspace: None,
+        }) => pull(
+            &remote.base_url,
+            &remote.key_env,
+            remote.public,
+            &out,
+            remote.qps,
+        ),
+        Some(Command::Pull {
+            remote, workspace, ..
+        }) => workspace::pull(&remote, workspace.as_deref()),
+        Some(Command::Status { workspace, json }) => workspace::status(&workspace.workspace, json),
+        Some(Command::Push(args)) => workspace::push(&args),
+        Some(Command::Undo { workspace }) => workspace::undo_redo(&workspace.workspace, true),
+        Some(Command::Redo { workspace }) => workspace::undo_redo(&workspace.workspace, false),
+        Some(Command::Discard {
+            workspace,
+            ids,
+            all,
+        }) => workspace::discard(&workspace.workspace, &ids, all),
+        Some(Command::Delete { workspace, ids }) => workspace::delete(&workspace.workspace, &ids),
+        Some(Command::Import { workspace, file }) => workspace::import(&workspace.workspace, &file),
+        Some(Command::Drafts { action }) => workspace::drafts(action),
     }
 }
 
