@@ -182,7 +182,79 @@ impl Store {
     /// A 64-bit FNV-1a hash of the canonical bytes of the normalised store, stable across runs
     /// and machines: what the sync engine compares to tell whether a store changed.
     pub fn content_hash(&self) -> u64 {
-        fnv1a(&self.normalised().canonical_bytes())
+        let mut s = self.clone();
+        s.normalise_in_place();
+        s.sort_maps();
+        fnv1a(&serde_json::to_vec(&s).unwrap_or_default())
+    }
+
+    /// Both [`Store::content_hash`] and [`Store::remote_hash`], sharing the work.
+    pub fn hashes(&self) -> (u64, u64) {
+        let mut s = self.clone();
+        s.normalise_in_place();
+        s.sort_maps();
+        let content = fnv1a(&serde_json::to_vec(&s).unwrap_or_default());
+        s.strip_to_remote();
+        s.normalise_in_place();
+        (content, fnv1a(&serde_json::to_vec(&s).unwrap_or_default()))
+    }
+
+    /// Sorts the keys of every map at every level, so that the serialisation no longer depends
+    /// on the order fields were read in (known fields always serialise in a fixed order).
+    fn sort_maps(&mut self) {
+        fn sort(m: &mut Map<String, Value>) {
+            m.sort_keys();
+            m.values_mut().for_each(Value::sort_all_objects);
+        }
+        sort(&mut self.extra);
+        for m in [&mut self.user_properties, &mut self.localized_names]
+            .into_iter()
+            .flatten()
+        {
+            sort(m);
+        }
+        if let Some(l) = &mut self.location {
+            sort(&mut l.extra);
+        }
+        if let Some(a) = &mut self.address {
+            sort(&mut a.extra);
+        }
+        if let Some(c) = &mut self.contact {
+            sort(&mut c.extra);
+        }
+        if let Some(h) = &mut self.opening_hours {
+            sort(&mut h.extra);
+            let days = h.usual.iter_mut().flat_map(|u| u.values_mut());
+            let special = h.special.iter_mut().flat_map(|u| u.values_mut());
+            for period in days.chain(special).flatten() {
+                sort(&mut period.extra);
+            }
+            for closure in h.temporary_closure.iter_mut().flatten() {
+                sort(&mut closure.extra);
+            }
+        }
+    }
+
+    /// What the read format leaves out or changes: localized names, unknown fields, the case
+    /// of the country code.
+    fn strip_to_remote(&mut self) {
+        self.localized_names = None;
+        self.extra.clear();
+        if let Some(l) = &mut self.location {
+            l.extra.clear();
+        }
+        if let Some(a) = &mut self.address {
+            a.extra.clear();
+            if let Some(code) = &mut a.country_code {
+                code.make_ascii_uppercase();
+            }
+        }
+        if let Some(c) = &mut self.contact {
+            c.extra.clear();
+        }
+        if let Some(h) = &mut self.opening_hours {
+            h.extra.clear();
+        }
     }
 
     /// The store as a GET would give it back: no `localizedNames` (the read format leaves them
@@ -190,36 +262,31 @@ impl Store {
     /// the same remote view cannot be told apart by reading the API.
     pub fn remote_view(&self) -> Store {
         let mut s = self.clone();
-        s.localized_names = None;
-        s.extra.clear();
-        if let Some(l) = &mut s.location {
-            l.extra.clear();
-        }
-        if let Some(a) = &mut s.address {
-            a.extra.clear();
-            if let Some(code) = &mut a.country_code {
-                code.make_ascii_uppercase();
-            }
-        }
-        if let Some(c) = &mut s.contact {
-            c.extra.clear();
-        }
-        if let Some(h) = &mut s.opening_hours {
-            h.extra.clear();
-        }
-        s.normalised()
+        s.strip_to_remote();
+        s.normalise_in_place();
+        s
     }
 
     /// The content hash of the remote view: what the sync engine compares with a store read
     /// back from the API.
     pub fn remote_hash(&self) -> u64 {
-        fnv1a(&self.remote_view().canonical_bytes())
+        let mut s = self.clone();
+        s.strip_to_remote();
+        s.normalise_in_place();
+        s.sort_maps();
+        fnv1a(&serde_json::to_vec(&s).unwrap_or_default())
     }
 
     /// The same store with empty values removed (`[]` types, `{}` objects, an address with
     /// nothing in it): the read format fills these in, so they carry no meaning when comparing.
     pub fn normalised(&self) -> Store {
         let mut s = self.clone();
+        s.normalise_in_place();
+        s
+    }
+
+    fn normalise_in_place(&mut self) {
+        let s = self;
         fn drop_empty_vec<T>(v: &mut Option<Vec<T>>) {
             if v.as_ref().is_some_and(Vec::is_empty) {
                 *v = None;
@@ -267,7 +334,6 @@ impl Store {
             }
             drop_empty_vec(&mut h.temporary_closure);
         }
-        s
     }
 }
 

@@ -257,8 +257,10 @@ pub async fn push(
 impl Push<'_> {
     async fn run(&mut self, cancel: &AtomicBool) -> Result<(), SyncError> {
         self.settle_inflight().await?;
-        self.check_conflicts().await?;
-        let pending = self.ws.pending()?;
+        let pending = match self.check_conflicts().await? {
+            Some(unchanged) => unchanged,
+            None => self.ws.pending()?,
+        };
         self.base_hashes = pending
             .iter()
             .filter_map(|p| p.base.as_ref().map(|b| (p.id.clone(), b.remote_hash)))
@@ -331,23 +333,26 @@ impl Push<'_> {
         Ok(())
     }
 
-    /// Reads the stores the plan updates or deletes and compares them with the base.
-    async fn check_conflicts(&mut self) -> Result<(), SyncError> {
+    /// Reads the stores the plan updates or deletes and compares them with the base. Returns
+    /// the pending changes when the check changed nothing, so they need not be read again.
+    async fn check_conflicts(
+        &mut self,
+    ) -> Result<Option<Vec<crate::workspace::Pending>>, SyncError> {
         let pending = self.ws.pending()?;
-        let first = plan(&pending, &self.options.plan);
-        if first.check_ids.is_empty() {
-            return Ok(());
+        let check_ids = super::plan::check_ids(&pending);
+        if check_ids.is_empty() {
+            return Ok(Some(pending));
         }
         let (remote, reads) = read_back(
             self.client,
-            &first.check_ids,
+            &check_ids,
             self.options.read_back_listing_above,
         )
         .await?;
         self.report.read_requests += reads;
         let by_id: HashMap<&str, &crate::workspace::Pending> =
             pending.iter().map(|p| (p.id.as_str(), p)).collect();
-        for id in &first.check_ids {
+        for id in &check_ids {
             let Some(p) = by_id.get(id.as_str()) else {
                 continue;
             };
@@ -378,7 +383,7 @@ impl Push<'_> {
                 self.ws.mark_conflict(id, &conflict)?;
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     async fn run_phase(

@@ -342,6 +342,18 @@ pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
     out
 }
 
+/// The updates and deletes a push reads first to find conflicts: every one not already in
+/// conflict, in id order.
+pub fn check_ids(pending: &[Pending]) -> Vec<String> {
+    let mut ids: Vec<String> = pending
+        .iter()
+        .filter(|p| p.conflict.is_none() && p.kind != ChangeKind::Create)
+        .map(|p| p.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
 fn delete_batch(items: Vec<SentItem>, query_len: usize) -> Batch {
     Batch {
         kind: ChangeKind::Delete,

@@ -397,6 +397,7 @@ impl Workspace {
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(open_err)?;
         conn.execute_batch(SCHEMA).map_err(open_err)?;
+        conn.set_prepared_statement_cache_capacity(64);
         let found: Option<i64> = conn
             .query_row(
                 "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'",
@@ -414,9 +415,7 @@ impl Workspace {
             }
             Some(_) => {}
             None => {
-                conn.execute(
-                    "INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1), ('version', '0'), ('push', '0')",
-                    params![SCHEMA_VERSION.to_string()],
+                conn.prepare_cached("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1), ('version', '0'), ('push', '0')")?.execute(params![SCHEMA_VERSION.to_string()],
                 )
                 .map_err(open_err)?;
             }
@@ -680,15 +679,14 @@ impl Workspace {
         }
         let count = changes.len();
         if count > 0 {
-            tx.execute(
+            tx.prepare_cached(
                 "DELETE FROM journal WHERE step IN (SELECT step FROM steps WHERE undone = 1)",
-                [],
-            )?;
-            tx.execute("DELETE FROM steps WHERE undone = 1", [])?;
-            tx.execute(
-                "INSERT INTO steps (label, at) VALUES (?1, ?2)",
-                params![label, now],
-            )?;
+            )?
+            .execute([])?;
+            tx.prepare_cached("DELETE FROM steps WHERE undone = 1")?
+                .execute([])?;
+            tx.prepare_cached("INSERT INTO steps (label, at) VALUES (?1, ?2)")?
+                .execute(params![label, now])?;
             let step = tx.last_insert_rowid();
             {
                 let mut insert = tx.prepare(
@@ -698,14 +696,10 @@ impl Workspace {
                     insert.execute(params![step, id, before, after])?;
                 }
             }
-            tx.execute(
-                "DELETE FROM journal WHERE step <= ?1",
-                params![step - UNDO_DEPTH],
-            )?;
-            tx.execute(
-                "DELETE FROM steps WHERE step <= ?1",
-                params![step - UNDO_DEPTH],
-            )?;
+            tx.prepare_cached("DELETE FROM journal WHERE step <= ?1")?
+                .execute(params![step - UNDO_DEPTH])?;
+            tx.prepare_cached("DELETE FROM steps WHERE step <= ?1")?
+                .execute(params![step - UNDO_DEPTH])?;
         }
         tx.commit()?;
         Ok(count)
@@ -878,10 +872,8 @@ impl Workspace {
             let target = parse_opt(json.clone())?;
             set_effective(&tx, id, target.as_ref(), &origin, &now)?;
         }
-        tx.execute(
-            "UPDATE steps SET undone = ?1 WHERE step = ?2",
-            params![undo, step],
-        )?;
+        tx.prepare_cached("UPDATE steps SET undone = ?1 WHERE step = ?2")?
+            .execute(params![undo, step])?;
         tx.commit()?;
         Ok(StepOutcome {
             label,
@@ -915,9 +907,7 @@ impl Workspace {
             vec![edit],
         )?;
         // A resolution that equals the content from before still settles the conflict.
-        self.conn.execute(
-            "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL WHERE id = ?1",
-            params![id],
+        self.conn.prepare_cached("UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL WHERE id = ?1")?.execute(params![id],
         )?;
         Ok(changed)
     }
@@ -938,14 +928,15 @@ impl Workspace {
                 last_updated,
             }) => put_base(&tx, theirs, last_updated.as_deref(), false)?,
             Some(Conflict::DeletedRemotely) => {
-                tx.execute("DELETE FROM base WHERE id = ?1", params![p.id])?;
+                tx.prepare_cached("DELETE FROM base WHERE id = ?1")?
+                    .execute(params![p.id])?;
             }
             None => {}
         }
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL WHERE id = ?1",
-            params![p.id],
-        )?;
+        )?
+        .execute(params![p.id])?;
         tx.commit()?;
         Ok(())
     }
@@ -980,7 +971,7 @@ impl Workspace {
                 confirm_item(&tx, &inflight.item)?;
             }
         }
-        tx.execute("DELETE FROM inflight", [])?;
+        tx.prepare_cached("DELETE FROM inflight")?.execute([])?;
 
         let bases: HashMap<String, i64> = {
             let mut stmt = tx.prepare("SELECT id, remote_hash FROM base")?;
@@ -1020,13 +1011,12 @@ impl Workspace {
                                 None => store,
                             };
                             put_base(&tx, base, meta.last_updated.as_deref(), mine.is_some())?;
-                            tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+                            tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+                                .execute(params![id])?;
                             report.already_applied += 1;
                         } else {
                             let kind = if base_hash.is_some() { 1 } else { 3 };
-                            tx.execute(
-                                "UPDATE drafts SET conflict = ?2, theirs = ?3, theirs_updated = ?4 WHERE id = ?1",
-                                params![id, kind, store.to_json(), meta.last_updated],
+                            tx.prepare_cached("UPDATE drafts SET conflict = ?2, theirs = ?3, theirs_updated = ?4 WHERE id = ?1")?.execute(params![id, kind, store.to_json(), meta.last_updated],
                             )?;
                             report.conflicts.push(id.to_owned());
                         }
@@ -1040,28 +1030,29 @@ impl Workspace {
             }
             match drafts.get(id) {
                 None => {
-                    tx.execute("DELETE FROM base WHERE id = ?1", params![id])?;
+                    tx.prepare_cached("DELETE FROM base WHERE id = ?1")?
+                        .execute(params![id])?;
                     report.removed += 1;
                 }
                 Some(None) => {
-                    tx.execute("DELETE FROM base WHERE id = ?1", params![id])?;
-                    tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+                    tx.prepare_cached("DELETE FROM base WHERE id = ?1")?
+                        .execute(params![id])?;
+                    tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+                        .execute(params![id])?;
                     report.already_applied += 1;
                 }
                 Some(Some(_)) => {
-                    tx.execute(
-                        "UPDATE drafts SET conflict = 2, theirs = NULL, theirs_updated = NULL WHERE id = ?1",
-                        params![id],
+                    tx.prepare_cached("UPDATE drafts SET conflict = 2, theirs = NULL, theirs_updated = NULL WHERE id = ?1")?.execute(params![id],
                     )?;
                     report.conflicts.push(id.clone());
                 }
             }
         }
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO meta (key, value) VALUES ('last_pull', ?1)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            params![now_text()],
-        )?;
+        )?
+        .execute(params![now_text()])?;
         tx.commit()?;
         report.conflicts.sort();
         Ok(report)
@@ -1081,9 +1072,7 @@ impl Workspace {
 
     /// A new push number for the log.
     pub fn begin_push(&mut self) -> Result<i64> {
-        Ok(self.conn.query_row(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'push' RETURNING CAST(value AS INTEGER)",
-            [],
+        Ok(self.conn.prepare_cached("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'push' RETURNING CAST(value AS INTEGER)")?.query_row([],
             |r| r.get(0),
         )?)
     }
@@ -1101,9 +1090,7 @@ impl Workspace {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-        tx.execute(
-            "INSERT INTO push_log (push, at, method, stores, bytes, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+        tx.prepare_cached("INSERT INTO push_log (push, at, method, stores, bytes, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![
                 push,
                 now_text(),
                 method,
@@ -1125,7 +1112,7 @@ impl Workspace {
                     seq,
                     method,
                     item.store.as_ref().map(Store::to_json),
-                    item.store.as_ref().map(|s| hash_to_sql(s.remote_hash())),
+                    None::<i64>,
                     item.version
                 ])?;
             }
@@ -1151,15 +1138,11 @@ impl Workspace {
             confirm_item(&tx, item)?;
         }
         for id in not_applied {
-            tx.execute(
-                "DELETE FROM inflight WHERE id = ?1 AND seq = ?2",
-                params![id, seq],
-            )?;
+            tx.prepare_cached("DELETE FROM inflight WHERE id = ?1 AND seq = ?2")?
+                .execute(params![id, seq])?;
         }
-        tx.execute(
-            "UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1",
-            params![seq, outcome, message],
-        )?;
+        tx.prepare_cached("UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1")?
+            .execute(params![seq, outcome, message])?;
         tx.commit()?;
         Ok(())
     }
@@ -1178,7 +1161,8 @@ impl Workspace {
             confirm_item(&tx, item)?;
         }
         for id in dropped {
-            tx.execute("DELETE FROM inflight WHERE id = ?1", params![id])?;
+            tx.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
+                .execute(params![id])?;
         }
         tx.commit()?;
         Ok(())
@@ -1198,10 +1182,9 @@ impl Workspace {
     /// The server's version of `id` (read just now) did not change since the base; only its
     /// `last_updated` is refreshed.
     pub fn refresh_last_updated(&mut self, id: &str, last_updated: Option<&str>) -> Result<()> {
-        self.conn.execute(
-            "UPDATE base SET last_updated = ?2 WHERE id = ?1",
-            params![id, last_updated],
-        )?;
+        self.conn
+            .prepare_cached("UPDATE base SET last_updated = ?2 WHERE id = ?1")?
+            .execute(params![id, last_updated])?;
         Ok(())
     }
 
@@ -1218,10 +1201,11 @@ impl Workspace {
                 last_updated,
             } => (3, Some(theirs.to_json()), last_updated.clone()),
         };
-        self.conn.execute(
-            "UPDATE drafts SET conflict = ?2, theirs = ?3, theirs_updated = ?4 WHERE id = ?1",
-            params![id, kind, theirs, updated],
-        )?;
+        self.conn
+            .prepare_cached(
+                "UPDATE drafts SET conflict = ?2, theirs = ?3, theirs_updated = ?4 WHERE id = ?1",
+            )?
+            .execute(params![id, kind, theirs, updated])?;
         Ok(())
     }
 
@@ -1231,11 +1215,10 @@ impl Workspace {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         for (id, message) in failures {
-            tx.execute(
-                "UPDATE drafts SET failure = ?2 WHERE id = ?1",
-                params![id, message],
-            )?;
-            tx.execute("DELETE FROM inflight WHERE id = ?1", params![id])?;
+            tx.prepare_cached("UPDATE drafts SET failure = ?2 WHERE id = ?1")?
+                .execute(params![id, message])?;
+            tx.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
+                .execute(params![id])?;
         }
         tx.commit()?;
         Ok(())
@@ -1247,7 +1230,7 @@ impl Workspace {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute("DELETE FROM base", [])?;
+        tx.prepare_cached("DELETE FROM base")?.execute([])?;
         for item in sent {
             if let Some(store) = &item.store {
                 put_base(&tx, store, None, true)?;
@@ -1263,10 +1246,11 @@ impl Workspace {
         for (id, version, deleted) in drafts {
             let sent_version = sent_ids.get(id.as_str()).copied();
             if sent_version == Some(version) || (deleted && sent_version.is_none()) {
-                tx.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+                tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+                    .execute(params![id])?;
             }
         }
-        tx.execute("DELETE FROM inflight", [])?;
+        tx.prepare_cached("DELETE FROM inflight")?.execute([])?;
         tx.commit()?;
         Ok(())
     }
@@ -1334,16 +1318,13 @@ fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (seq, method, id, json, hash, version) = row?;
+        let (seq, method, id, json, _hash, version) = row?;
+        let store = parse_opt(json)?;
         out.push(Inflight {
             seq,
             method,
-            item: SentItem {
-                id,
-                store: parse_opt(json)?,
-                version,
-            },
-            remote_hash: hash.map(hash_from_sql),
+            remote_hash: store.as_ref().map(Store::remote_hash),
+            item: SentItem { id, store, version },
         });
     }
     Ok(out)
@@ -1425,19 +1406,18 @@ fn set_effective(
     let back_to_base = after_hash.is_some() && after_hash == base_hash.map(hash_from_sql)
         || after.is_none() && base_hash.is_none();
     if back_to_base && !in_conflict {
-        conn.execute("DELETE FROM drafts WHERE id = ?1", params![id])?;
+        conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+            .execute(params![id])?;
     } else {
-        let version: i64 = conn.query_row(
-            "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version' RETURNING CAST(value AS INTEGER)",
-            [],
+        let version: i64 = conn.prepare_cached("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version' RETURNING CAST(value AS INTEGER)")?.query_row([],
             |r| r.get(0),
         )?;
-        conn.execute(
+        conn.prepare_cached(
             "INSERT INTO drafts (id, json, origin, changed_at, version) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT(id) DO UPDATE SET json = excluded.json, origin = excluded.origin,
                 changed_at = excluded.changed_at, version = excluded.version, failure = NULL",
-            params![id, after_json, origin, now, version],
-        )?;
+        )?
+        .execute(params![id, after_json, origin, now, version])?;
     }
     Ok(true)
 }
@@ -1448,21 +1428,22 @@ fn put_base(
     last_updated: Option<&str>,
     names_known: bool,
 ) -> Result<()> {
-    conn.execute(
+    let (content, remote) = store.hashes();
+    conn.prepare_cached(
         "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash,
             remote_hash = excluded.remote_hash, last_updated = excluded.last_updated,
             names_known = excluded.names_known",
-        params![
-            store.id(),
-            store.to_json(),
-            hash_to_sql(store.content_hash()),
-            hash_to_sql(store.remote_hash()),
-            last_updated,
-            names_known
-        ],
-    )?;
+    )?
+    .execute(params![
+        store.id(),
+        store.to_json(),
+        hash_to_sql(content),
+        hash_to_sql(remote),
+        last_updated,
+        names_known
+    ])?;
     Ok(())
 }
 
@@ -1472,10 +1453,12 @@ fn confirm_item(conn: &Connection, item: &SentItem) -> Result<()> {
     match &item.store {
         Some(store) => put_base(conn, store, None, true)?,
         None => {
-            conn.execute("DELETE FROM base WHERE id = ?1", params![item.id])?;
+            conn.prepare_cached("DELETE FROM base WHERE id = ?1")?
+                .execute(params![item.id])?;
         }
     }
-    conn.execute("DELETE FROM inflight WHERE id = ?1", params![item.id])?;
+    conn.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
+        .execute(params![item.id])?;
     let draft: Option<(Option<String>, i64)> = conn
         .query_row(
             "SELECT json, version FROM drafts WHERE id = ?1",
@@ -1484,17 +1467,17 @@ fn confirm_item(conn: &Connection, item: &SentItem) -> Result<()> {
         )
         .optional()?;
     if let Some((json, version)) = draft {
-        let same_content = match (&json, &item.store) {
-            (None, None) => true,
-            (Some(j), Some(s)) => parse_store(j)?.content_hash() == s.content_hash(),
-            _ => false,
-        };
-        if version == item.version || same_content {
-            conn.execute("DELETE FROM drafts WHERE id = ?1", params![item.id])?;
+        let same_content = version == item.version
+            || match (&json, &item.store) {
+                (None, None) => true,
+                (Some(j), Some(s)) => parse_store(j)?.content_hash() == s.content_hash(),
+                _ => false,
+            };
+        if same_content {
+            conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+                .execute(params![item.id])?;
         } else {
-            conn.execute(
-                "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL WHERE id = ?1",
-                params![item.id],
+            conn.prepare_cached("UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL WHERE id = ?1")?.execute(params![item.id],
             )?;
         }
     }
