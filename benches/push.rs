@@ -22,6 +22,14 @@ fn fail(what: &str, e: impl std::fmt::Display) -> ! {
 }
 
 fn main() {
+    // The case the issue names: 100,000 stores with the default 5 MB budget, where local work
+    // per store weighs more than the 13 requests' rate-limited time.
+    case(STORES, sync::plan::DEFAULT_BYTE_BUDGET, true);
+    // A case where the rate limit dominates: does the pipeline keep it saturated?
+    case(20_000, 100 * 1024, false);
+}
+
+fn case(count: usize, byte_budget: usize, details: bool) {
     let emu = start_in_background(
         EmulatorConfig {
             private_key: "bench-key".into(),
@@ -33,17 +41,18 @@ fn main() {
     .unwrap_or_else(|e| fail("emulator", e));
     let dir = tempfile::tempdir().unwrap_or_else(|e| fail("temp dir", e));
     let mut ws = Workspace::open_dir(dir.path()).unwrap_or_else(|e| fail("open", e));
-    let stores = common::stores(STORES);
+    let stores = common::stores(count);
     let t = Instant::now();
-    let edits = stores.into_iter().map(Edit::Put).collect();
+    let edits = stores.into_iter().map(Edit::put).collect();
     ws.apply("Import", &Origin::CommandLine, edits)
         .unwrap_or_else(|e| fail("import", e));
     println!(
-        "push: {STORES} new stores added as drafts in {:.2} s",
+        "push: {count} new stores added as drafts in {:.2} s",
         t.elapsed().as_secs_f64()
     );
 
-    let options = PushOptions::default();
+    let mut options = PushOptions::default();
+    options.plan.byte_budget = byte_budget;
     let t = Instant::now();
     let pending = ws.pending().unwrap_or_else(|e| fail("pending", e));
     let read = t.elapsed().as_secs_f64();
@@ -62,7 +71,9 @@ fn main() {
         .sum();
     let minimum = payload.div_ceil(budget);
 
-    bookkeeping(&plan);
+    if details {
+        bookkeeping(&plan);
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -85,18 +96,18 @@ fn main() {
         ))
         .unwrap_or_else(|e| fail("push", e));
     let wall = start.elapsed().as_secs_f64();
-    if !report.is_complete() || report.created != STORES {
+    if !report.is_complete() || report.created != count {
         fail("push", format!("incomplete: {report:?}"));
     }
     let requests = report.write_requests + report.read_requests;
     let bound = requests as f64 / f64::from(QPS);
     let throttled = emu.requests().iter().filter(|r| r.status == 429).count();
     println!(
-        "push: {STORES} stores, {:.1} MB: {} write requests (planned {}, minimum for a {} MB budget: {minimum}, {:+.1} %), {} reads",
+        "push: {count} stores, {:.1} MB: {} write requests (planned {}, minimum for a {} KB budget: {minimum}, {:+.1} %), {} reads",
         payload as f64 / 1e6,
         report.write_requests,
         plan.batches.len(),
-        options.plan.byte_budget / (1024 * 1024),
+        options.plan.byte_budget / 1024,
         (report.write_requests as f64 / minimum as f64 - 1.0) * 100.0,
         report.read_requests
     );
@@ -104,7 +115,7 @@ fn main() {
         "push: wall {wall:.2} s against requests / rate {bound:.2} s ({:+.1} %), {throttled} answers 429",
         (wall / bound - 1.0) * 100.0
     );
-    if emu.stores().len() != STORES {
+    if emu.stores().len() != count {
         fail("push", "the emulator does not hold every store");
     }
 }
@@ -120,7 +131,7 @@ fn bookkeeping(plan: &sync::Plan) {
         .items
         .iter()
         .filter_map(|i| i.store.clone())
-        .map(Edit::Put)
+        .map(Edit::put)
         .collect();
     let t = Instant::now();
     ws.apply("Import", &Origin::CommandLine, edits)

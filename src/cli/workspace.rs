@@ -390,7 +390,7 @@ pub fn import(dir: &Path, file: &Path) -> ExitCode {
         match &entry.result {
             Ok(store) if !store.id().is_empty() => {
                 println!("row {}: ok {}", entry.index + 1, store.id());
-                edits.push(Edit::Put(store.clone()));
+                edits.push(Edit::put(store.clone()));
             }
             Ok(_) => {
                 refused += 1;

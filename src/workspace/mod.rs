@@ -165,7 +165,7 @@ impl Origin {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Edit {
     /// The store becomes this (created if it did not exist).
-    Put(Store),
+    Put(Box<Store>),
     /// The store is to be deleted.
     Delete(String),
 }
@@ -227,6 +227,12 @@ impl Conflict {
     }
 }
 
+impl Edit {
+    pub fn put(store: Store) -> Edit {
+        Edit::Put(Box::new(store))
+    }
+}
+
 /// How the user settles a conflict.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Resolution {
@@ -235,7 +241,7 @@ pub enum Resolution {
     /// Drop the draft and take the server's version.
     Theirs,
     /// This store, built field by field from both.
-    Merged(Store),
+    Merged(Box<Store>),
 }
 
 /// A change waiting to be pushed.
@@ -655,6 +661,7 @@ impl Workspace {
         for edit in edits {
             let (id, after) = match edit {
                 Edit::Put(store) => {
+                    let store = *store;
                     let id = store.id().to_owned();
                     if id.is_empty() {
                         return Err(WorkspaceError::MissingId);
@@ -714,7 +721,7 @@ impl Workspace {
             return Err(WorkspaceError::IdTaken(store.id().to_owned()));
         }
         let label = format!("Add {}", store.id());
-        self.apply(&label, origin, vec![Edit::Put(store)])
+        self.apply(&label, origin, vec![Edit::put(store)])
     }
 
     /// Replaces an existing store with `store` (same id).
@@ -723,7 +730,7 @@ impl Workspace {
             return Err(WorkspaceError::UnknownStore(store.id().to_owned()));
         }
         let label = format!("Edit {}", store.id());
-        self.apply(&label, origin, vec![Edit::Put(store)])
+        self.apply(&label, origin, vec![Edit::put(store)])
     }
 
     /// Marks these stores for deletion.
@@ -759,7 +766,7 @@ impl Workspace {
         self.apply(
             &format!("Move {id}"),
             &Origin::MapDrag,
-            vec![Edit::Put(store)],
+            vec![Edit::put(store)],
         )
     }
 
@@ -776,7 +783,7 @@ impl Workspace {
         self.apply(
             &format!("Rename {id} to {new_id}"),
             origin,
-            vec![Edit::Delete(id.to_owned()), Edit::Put(store)],
+            vec![Edit::Delete(id.to_owned()), Edit::put(store)],
         )
     }
 
@@ -796,7 +803,7 @@ impl Workspace {
             if store.id() != id {
                 store.store_id = Some(id.clone());
             }
-            edits.push(Edit::Put(store));
+            edits.push(Edit::put(store));
         }
         self.apply(label, &Origin::BulkEdit, edits)
     }
@@ -812,7 +819,7 @@ impl Workspace {
             }
             let target = self.base(&p.id)?.map(|b| b.store);
             edits.push(match target {
-                Some(s) => Edit::Put(s),
+                Some(s) => Edit::put(s),
                 None => Edit::Delete(p.id.clone()),
             });
         }
@@ -895,10 +902,10 @@ impl Workspace {
         let target = match resolution {
             Resolution::Mine => mine,
             Resolution::Theirs => self.base(id)?.map(|b| b.store),
-            Resolution::Merged(s) => Some(s),
+            Resolution::Merged(s) => Some(*s),
         };
         let edit = match target {
-            Some(s) => Edit::Put(s),
+            Some(s) => Edit::put(s),
             None => Edit::Delete(id.to_owned()),
         };
         let changed = self.apply(

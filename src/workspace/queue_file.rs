@@ -105,7 +105,7 @@ impl Workspace {
                         }
                         .into());
                     }
-                    Edit::Put(store)
+                    Edit::put(store)
                 }
                 (_, None) => {
                     return Err(QueueFileError::Entry {
