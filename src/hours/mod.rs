@@ -191,10 +191,110 @@ pub struct OpeningHours {
 
 deserialize_keeping_unknown!(OpeningHours {
     "timezone" => timezone,
-    "usual" => usual,
-    "special" => special,
-    "temporary_closure" => temporary_closure,
+    "usual" => usual as PeriodsBy<DayKey>,
+    "special" => special as PeriodsBy<String>,
+    "temporary_closure" => temporary_closure as OptionalList<Closure>,
 });
+
+// `usual`, `special` and `temporary_closure` are read as serde reads them, except that each
+// list is allocated to the size it has: a day has one or two periods and a store one closure
+// or none, where a `Vec` grown one push at a time keeps room for four, which for a file of
+// stores adds up to much memory to fill and go through.
+
+/// A list read as serde reads a `Vec<T>`, into a `Vec` of its length.
+struct List<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct SeqVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for SeqVisitor<T> {
+            type Value = List<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<List<T>, A::Error> {
+                // Most lists have none, one or two items: those get a `Vec` of that size.
+                let Some(a) = seq.next_element()? else {
+                    return Ok(List(Vec::new()));
+                };
+                let Some(b) = seq.next_element()? else {
+                    return Ok(List(vec![a]));
+                };
+                let Some(c) = seq.next_element()? else {
+                    return Ok(List(vec![a, b]));
+                };
+                let mut items = Vec::with_capacity(4);
+                items.extend([a, b, c]);
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(List(items))
+            }
+        }
+        d.deserialize_seq(SeqVisitor(std::marker::PhantomData))
+    }
+}
+
+/// An `Option<Vec<T>>` read with `List`.
+struct OptionalList<T>(Option<Vec<T>>);
+
+impl<T> From<OptionalList<T>> for Option<Vec<T>> {
+    fn from(list: OptionalList<T>) -> Self {
+        list.0
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for OptionalList<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(OptionalList(
+            Option::<List<T>>::deserialize(d)?.map(|list| list.0),
+        ))
+    }
+}
+
+/// An `Option<BTreeMap<K, Vec<Period>>>` read with `List` for each list of periods.
+struct PeriodsBy<K>(Option<BTreeMap<K, Vec<Period>>>);
+
+impl<K> From<PeriodsBy<K>> for Option<BTreeMap<K, Vec<Period>>> {
+    fn from(p: PeriodsBy<K>) -> Self {
+        p.0
+    }
+}
+
+impl<'de, K: Deserialize<'de> + Ord> Deserialize<'de> for PeriodsBy<K> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct MapVisitor<K>(std::marker::PhantomData<K>);
+        impl<'de, K: Deserialize<'de> + Ord> serde::de::Visitor<'de> for MapVisitor<K> {
+            type Value = BTreeMap<K, Vec<Period>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut values = BTreeMap::new();
+                while let Some((key, periods)) = map.next_entry::<K, List<Period>>()? {
+                    values.insert(key, periods.0);
+                }
+                Ok(values)
+            }
+        }
+        struct Days<K>(BTreeMap<K, Vec<Period>>);
+        impl<'de, K: Deserialize<'de> + Ord> Deserialize<'de> for Days<K> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_map(MapVisitor(std::marker::PhantomData))
+                    .map(Days)
+            }
+        }
+        Ok(PeriodsBy(
+            Option::<Days<K>>::deserialize(d)?.map(|days| days.0),
+        ))
+    }
+}
 
 impl OpeningHours {
     /// Every period with where it sits, for checks that look at all of them.
@@ -321,6 +421,68 @@ mod tests {
         );
         assert!(!hours.add_period(2, t(9, 0), t(12, 0)));
         assert_eq!(split_overnight(t(9, 0), t(12, 0)), None);
+    }
+
+    #[test]
+    fn days_are_read_as_serde_reads_maps_of_lists() {
+        let p = r#"{"start": "09:00", "end": "10:00"}"#;
+        let many = |n: usize| format!("[{}]", vec![p; n].join(", "));
+        let mut texts: Vec<String> = (0..=9)
+            .map(|n| {
+                format!(
+                    r#"{{"1": {}, "default": [], "x": {}}}"#,
+                    many(n),
+                    many(n / 2)
+                )
+            })
+            .collect();
+        texts.extend(
+            [
+                "null",
+                "{}",
+                "[]",
+                "5",
+                r#"{"1": null}"#,
+                r#"{"1": 5}"#,
+                r#"{"1": [5]}"#,
+                r#"{"1": [{}, {}, {}, {}, 5]}"#,
+                r#"{"1": [{}, {}, {}, {}, {}, {"start": 1}]}"#,
+                r#"{"1": [{}, {}, {}, {}], "1": [{}]}"#,
+                r#"{"1": [{}, {}, {}, {}, {}"#,
+                r#"{"1": [{}, {}, {}, {}]"#,
+                r#"{"1": [{},]}"#,
+            ]
+            .map(str::to_owned),
+        );
+        for text in &texts {
+            let mine = serde_json::from_str::<PeriodsBy<DayKey>>(text).map(|p| p.0);
+            let serde = serde_json::from_str::<Option<BTreeMap<DayKey, Vec<Period>>>>(text);
+            match (mine, serde) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} / {b:?}"),
+            }
+            let mine = serde_json::from_str::<PeriodsBy<String>>(text).map(|p| p.0);
+            let serde = serde_json::from_str::<Option<BTreeMap<String, Vec<Period>>>>(text);
+            match (mine, serde) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} / {b:?}"),
+            }
+            let mine = serde_json::from_str::<OptionalList<Period>>(text).map(|p| p.0);
+            let serde = serde_json::from_str::<Option<Vec<Period>>>(text);
+            match (mine, serde) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} / {b:?}"),
+            }
+        }
+        for n in 0..=9 {
+            let text = many(n);
+            let list = serde_json::from_str::<OptionalList<Period>>(&text).map(|p| p.0);
+            let serde = serde_json::from_str::<Option<Vec<Period>>>(&text);
+            assert_eq!(list.ok(), serde.ok(), "{text}");
+        }
     }
 
     #[test]

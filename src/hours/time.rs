@@ -36,6 +36,13 @@ impl TimeOfDay {
 
     /// Reads `H:MM`, `HH:MM`, `HH:MM:00`, `HHhMM` and `H.MM`, with surrounding spaces.
     pub fn parse_lenient(text: &str) -> Option<TimeOfDay> {
+        // The usual spelling, `HH:MM`, read directly: what the general reading below gives.
+        if let [h1, h2, b':', m1, m2] = *text.as_bytes()
+            && [h1, h2, m1, m2].iter().all(u8::is_ascii_digit)
+        {
+            let two = |a: u8, b: u8| u32::from(a - b'0') * 10 + u32::from(b - b'0');
+            return TimeOfDay::from_hm(two(h1, h2), two(m1, m2));
+        }
         let t = text.trim();
         let sep = t.find([':', 'h', 'H', '.'])?;
         let (h, rest) = t.split_at(sep);
@@ -60,9 +67,20 @@ fn all_digits(s: &str) -> bool {
     s.bytes().all(|b| b.is_ascii_digit())
 }
 
+impl TimeOfDay {
+    /// The canonical `HH:MM` bytes, without going through the formatting machinery.
+    fn hh_mm(self) -> [u8; 5] {
+        let (h, m) = (self.hour(), self.minute());
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        [digit(h / 10), digit(h), b':', digit(m / 10), digit(m)]
+    }
+}
+
 impl fmt::Display for TimeOfDay {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:02}:{:02}", self.hour(), self.minute())
+        let bytes = self.hh_mm();
+        // Always ASCII digits and a colon.
+        f.write_str(std::str::from_utf8(&bytes).unwrap_or("00:00"))
     }
 }
 
@@ -89,13 +107,10 @@ impl Time {
 
     pub fn parse(text: &str) -> Time {
         match TimeOfDay::parse_lenient(text) {
-            Some(time) => {
-                let canonical = time.to_string();
-                Time::Valid {
-                    time,
-                    written_as: (canonical != text).then(|| text.into()),
-                }
-            }
+            Some(time) => Time::Valid {
+                time,
+                written_as: (time.hh_mm() != text.as_bytes()).then(|| text.into()),
+            },
             None => Time::Invalid(text.to_owned()),
         }
     }
@@ -162,6 +177,20 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if t.len() != 10 {
         return None;
     }
+    // The usual spelling, `DDDD-DD-DD`, read directly; chrono's parser (which accepts a few
+    // other spellings of ten characters, such as `+2025-1-02`) for anything else.
+    let b = t.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b[range].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b[4] == b'-'
+        && b[7] == b'-'
+        && let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10))
+    {
+        return NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d);
+    }
     NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
 }
 
@@ -202,6 +231,78 @@ mod tests {
     fn equal_times_compare_equal_whatever_their_spelling() {
         assert_eq!(Time::parse("6:00"), Time::parse("06:00"));
         assert_ne!(Time::parse("6:00"), Time::parse("06:01"));
+    }
+
+    #[test]
+    fn the_quick_date_reader_agrees_with_chrono() {
+        let mut texts: Vec<String> = [
+            "2025-12-24",
+            "2025-02-29",
+            "2024-02-29",
+            "0000-01-01",
+            "9999-12-31",
+            "2025-00-10",
+            "2025-13-01",
+            "2025-01-00",
+            "2025-01-32",
+            "2025-04-31",
+            "+2025-1-02",
+            "-2025-1-02",
+            "2025-1-022",
+            "2025/01/02",
+            "2025-01-0a",
+            "a025-01-02",
+            " 2025-01-02",
+            "2025--1-02",
+            "2025-+1-02",
+            "2025-01-+2",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        for y in [0, 1, 999, 1900, 2000, 2024, 2025, 2100] {
+            for m in 0..=13 {
+                for d in [0, 1, 28, 29, 30, 31, 32] {
+                    texts.push(format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        for t in texts {
+            let chrono_reads = if t.trim().len() == 10 {
+                NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok()
+            } else {
+                None
+            };
+            assert_eq!(parse_date(&t), chrono_reads, "{t}");
+        }
+    }
+
+    #[test]
+    fn the_quick_time_reader_agrees_with_the_general_one() {
+        let general = |text: &str| {
+            let t = text.trim();
+            let sep = t.find([':', 'h', 'H', '.'])?;
+            let (h, rest) = t.split_at(sep);
+            let m = &rest[1..];
+            if h.is_empty() || h.len() > 2 || m.len() != 2 || !all_digits(h) || !all_digits(m) {
+                return None;
+            }
+            TimeOfDay::from_hm(h.parse().ok()?, m.parse().ok()?)
+        };
+        for h in 0..=99 {
+            for m in 0..=99 {
+                let text = format!("{h:02}:{m:02}");
+                assert_eq!(TimeOfDay::parse_lenient(&text), general(&text), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn times_display_as_hh_mm() {
+        for minutes in 0..1440u32 {
+            let t = TimeOfDay::from_hm(minutes / 60, minutes % 60).expect("valid");
+            assert_eq!(t.to_string(), format!("{:02}:{:02}", t.hour(), t.minute()));
+        }
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //! one broken store is reported with its line and column while the others still load, and its
 //! original text is kept.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::read::ReadFeature;
@@ -101,29 +104,19 @@ pub fn parse_document(text: &str) -> Result<Document, DocumentError> {
     if text.contains('\0') {
         return Err(DocumentError::Binary);
     }
-    let root: &RawValue = serde_json::from_str(text).map_err(syntax_error)?;
-    let root_text = root.get();
+    if let Some((kind, entries)) = read_stores_in_one_pass(text) {
+        return Ok(Document { kind, entries });
+    }
+    read_item_by_item(text, true)
+}
+
+/// Finds the items of the file (quickly when `quick`, see `read_items_directly`), then reads
+/// each on its own, so that a broken one is reported where it is and the others still load.
+fn read_item_by_item(text: &str, quick: bool) -> Result<Document, DocumentError> {
     let mut positions = Positions::new(text);
-    let (kind, items): (DocumentKind, Vec<&RawValue>) = if root_text.starts_with('[') {
-        let items = serde_json::from_str(root_text).map_err(syntax_error)?;
-        (DocumentKind::StoresArray, items)
-    } else if root_text.starts_with('{') {
-        let top: TopLevel = serde_json::from_str(root_text).map_err(syntax_error)?;
-        match (top.stores, top.features, top.kind.as_deref()) {
-            (Some(stores), _, _) => (DocumentKind::StoresObject, stores),
-            (None, Some(features), _) => (DocumentKind::FeatureCollection, features),
-            (None, None, Some("Feature")) => (DocumentKind::Feature, vec![root]),
-            (None, None, _) if top.store_id.is_some() => (DocumentKind::SingleStore, vec![root]),
-            (None, None, _) => {
-                return Err(DocumentError::NotStores {
-                    found: "an object without \"stores\" or \"features\"".to_owned(),
-                });
-            }
-        }
-    } else {
-        return Err(DocumentError::NotStores {
-            found: "a single value, not an object or an array".to_owned(),
-        });
+    let (kind, items) = match quick.then(|| read_items_directly(text)).flatten() {
+        Some(found) => found,
+        None => read_items(text)?,
     };
     let geojson = matches!(
         kind,
@@ -158,6 +151,182 @@ pub fn parse_document(text: &str) -> Result<Document, DocumentError> {
         })
         .collect();
     Ok(Document { kind, entries })
+}
+
+/// Woosmap JSON read in one pass: `{"stores": [...]}` or an array of stores, each store read
+/// straight from the file into its entry, where reading item by item goes over the file once
+/// to find the stores and again to read them. Other keys of the object are skipped, as
+/// `TopLevel` skips them. `None` as soon as anything is out of the ordinary (a store that
+/// cannot be read, `features`, `type` or `storeId` next to the stores, text after the end,
+/// text that is not JSON): the file is then read item by item, which says what is wrong. A
+/// file this accepts is one that reading item by item gives exactly these entries for.
+fn read_stores_in_one_pass(text: &str) -> Option<(DocumentKind, Vec<Entry>)> {
+    let mut r = Cursor {
+        text,
+        pos: 0,
+        positions: Positions::new(text),
+    };
+    r.skip_whitespace();
+    let found = match r.peek()? {
+        b'[' => (DocumentKind::StoresArray, r.stores()?),
+        b'{' => {
+            r.pos += 1;
+            r.skip_whitespace();
+            let mut stores = None;
+            if r.peek()? == b'}' {
+                r.pos += 1;
+            } else {
+                loop {
+                    if r.peek()? != b'"' {
+                        return None;
+                    }
+                    let key: Cow<'_, str> = r.value()?;
+                    r.skip_whitespace();
+                    if r.next()? != b':' {
+                        return None;
+                    }
+                    r.skip_whitespace();
+                    match key.as_ref() {
+                        "stores" if stores.is_none() => stores = Some(r.stores()?),
+                        "stores" | "features" | "type" | "storeId" => return None,
+                        _ => {
+                            r.value::<IgnoredAny>()?;
+                        }
+                    }
+                    r.skip_whitespace();
+                    match r.next()? {
+                        b',' => r.skip_whitespace(),
+                        b'}' => break,
+                        _ => return None,
+                    }
+                }
+            }
+            (DocumentKind::StoresObject, stores?)
+        }
+        _ => return None,
+    };
+    r.skip_whitespace();
+    (r.pos == text.len()).then_some(found)
+}
+
+/// A place in the text of a file, moved forward over JSON.
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Lines and columns, worked out as the cursor moves on.
+    positions: Positions<'a>,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<u8> {
+        let b = self.peek()?;
+        self.pos += 1;
+        Some(b)
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Reads one JSON value where the cursor is and moves past it.
+    fn value<T: Deserialize<'a>>(&mut self) -> Option<T> {
+        let rest = self.text.get(self.pos..)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
+        let value = values.next()?.ok()?;
+        self.pos += values.byte_offset();
+        Some(value)
+    }
+
+    /// Reads an array of stores into entries.
+    fn stores(&mut self) -> Option<Vec<Entry>> {
+        if self.next()? != b'[' {
+            return None;
+        }
+        let mut stores = Vec::new();
+        self.skip_whitespace();
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(stores);
+        }
+        loop {
+            let (line, column) = self.positions.at(self.pos);
+            stores.push(Entry {
+                index: stores.len(),
+                line,
+                column,
+                result: Ok(self.value::<Store>()?),
+                meta: None,
+            });
+            self.skip_whitespace();
+            match self.next()? {
+                b',' => self.skip_whitespace(),
+                b']' => return Some(stores),
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The quick way to the items of a file that holds them: the array or the object is read once,
+/// where `read_items` first checks the whole file is JSON and then reads it again. `None` when
+/// that read fails or finds no stores, and `read_items` then says why: a file this accepts is
+/// one `read_items` accepts, with the same items, so both ways agree.
+fn read_items_directly(text: &str) -> Option<(DocumentKind, Vec<&RawValue>)> {
+    // What `RawValue::get` gives for the whole file: the value without the JSON whitespace
+    // around it.
+    let root_text = text.trim_matches([' ', '\t', '\n', '\r']);
+    if root_text.starts_with('[') {
+        let items = serde_json::from_str(root_text).ok()?;
+        Some((DocumentKind::StoresArray, items))
+    } else if root_text.starts_with('{') {
+        let top: TopLevel = serde_json::from_str(root_text).ok()?;
+        let root = || serde_json::from_str::<&RawValue>(root_text).ok();
+        match (top.stores, top.features, top.kind.as_deref()) {
+            (Some(stores), _, _) => Some((DocumentKind::StoresObject, stores)),
+            (None, Some(features), _) => Some((DocumentKind::FeatureCollection, features)),
+            (None, None, Some("Feature")) => Some((DocumentKind::Feature, vec![root()?])),
+            (None, None, _) if top.store_id.is_some() => {
+                Some((DocumentKind::SingleStore, vec![root()?]))
+            }
+            (None, None, _) => None,
+        }
+    } else {
+        None
+    }
+}
+
+/// Checks the whole file is JSON, then finds its items: the stores of `{"stores": [...]}` or of
+/// an array, the features of a `FeatureCollection`, or the one store or feature it is.
+fn read_items(text: &str) -> Result<(DocumentKind, Vec<&RawValue>), DocumentError> {
+    let root: &RawValue = serde_json::from_str(text).map_err(syntax_error)?;
+    let root_text = root.get();
+    if root_text.starts_with('[') {
+        let items = serde_json::from_str(root_text).map_err(syntax_error)?;
+        Ok((DocumentKind::StoresArray, items))
+    } else if root_text.starts_with('{') {
+        let top: TopLevel = serde_json::from_str(root_text).map_err(syntax_error)?;
+        match (top.stores, top.features, top.kind.as_deref()) {
+            (Some(stores), _, _) => Ok((DocumentKind::StoresObject, stores)),
+            (None, Some(features), _) => Ok((DocumentKind::FeatureCollection, features)),
+            (None, None, Some("Feature")) => Ok((DocumentKind::Feature, vec![root])),
+            (None, None, _) if top.store_id.is_some() => {
+                Ok((DocumentKind::SingleStore, vec![root]))
+            }
+            (None, None, _) => Err(DocumentError::NotStores {
+                found: "an object without \"stores\" or \"features\"".to_owned(),
+            }),
+        }
+    } else {
+        Err(DocumentError::NotStores {
+            found: "a single value, not an object or an array".to_owned(),
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -209,12 +378,14 @@ fn strip_position(message: &str) -> String {
     }
 }
 
-/// Turns pointers into the text into line and column, walking forward only.
+/// Turns pointers into the text into line and column, walking forward only: each byte of the
+/// text is looked at once, however long its lines.
 struct Positions<'a> {
     text: &'a str,
     offset: usize,
     line: usize,
-    line_start: usize,
+    /// Characters from the start of the line to `offset`.
+    column_chars: usize,
 }
 
 impl<'a> Positions<'a> {
@@ -223,28 +394,34 @@ impl<'a> Positions<'a> {
             text,
             offset: 0,
             line: 1,
-            line_start: 0,
+            column_chars: 0,
         }
     }
 
     fn of(&mut self, slice: &str) -> (usize, usize) {
         let base = self.text.as_ptr() as usize;
-        let at = (slice.as_ptr() as usize)
-            .saturating_sub(base)
-            .min(self.text.len());
+        self.at((slice.as_ptr() as usize).saturating_sub(base))
+    }
+
+    /// The line and column of a byte offset into the text.
+    fn at(&mut self, offset: usize) -> (usize, usize) {
+        let at = offset.min(self.text.len());
         if at < self.offset {
             *self = Positions::new(self.text);
         }
         let bytes = &self.text.as_bytes()[self.offset..at];
-        for (i, b) in bytes.iter().enumerate() {
-            if *b == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + i + 1;
+        let after_newline = match bytes.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                self.line += bytes.iter().filter(|&&b| b == b'\n').count();
+                self.column_chars = 0;
+                &bytes[last + 1..]
             }
-        }
+            None => bytes,
+        };
+        // A character starts at every byte that is not a UTF-8 continuation byte.
+        self.column_chars += after_newline.iter().filter(|&&b| b & 0xC0 != 0x80).count();
         self.offset = at;
-        let column = self.text[self.line_start..at].chars().count() + 1;
-        (self.line, column)
+        (self.line, self.column_chars + 1)
     }
 }
 
@@ -333,6 +510,91 @@ mod tests {
             msg.as_deref(),
             Some("the file is not valid JSON at line 1, column 13: expected value")
         );
+    }
+
+    /// The reading as it was, item by item after checking the whole file: what the quicker
+    /// ways must give.
+    fn item_by_item(text: &str) -> Result<Document, DocumentError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            return Err(DocumentError::Empty);
+        }
+        if text.contains('\0') {
+            return Err(DocumentError::Binary);
+        }
+        read_item_by_item(text, false)
+    }
+
+    #[test]
+    fn the_quick_readings_agree_with_reading_item_by_item() {
+        let store = r#"{"storeId": "s_1", "name": "Bâtiment \"é\"", "location": {"lat": 48.8, "lng": 2.3, "alt": 1},
+            "openingHours": {"timezone": "Europe/Paris", "usual": {"1": [{"start": "9:00", "end": "12:00"}, {"start": "14:00", "end": "18:00"}, {"start": "19:00", "end": "20:00"}, {"start": "21:00", "end": "22:00"}, {"all-day": true}]},
+            "special": {"2030-01-01": []}, "temporary_closure": [{"start": "2030-08-01", "end": "2030-08-15"}]},
+            "userProperties": {"deep": [[[[{"a": null}]]]], "n": -1.5e3}, "brand": "X"}"#;
+        let feature = r#"{"type": "Feature", "properties": {"store_id": "f", "name": "F"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}"#;
+        let texts = [
+            format!("{{\"stores\": [{store}, {store}]}}"),
+            format!("\u{feff}\r\n\t[ {store} ,\n  {store}\n]\n\n"),
+            format!("{{\"meta\": {{\"a\": [1, {{\"b\": null}}]}}, \"stores\": [{store}], \"n\": 5, \"t\": true}}"),
+            format!("{{\"st\\u006fres\": [{store}]}}"),
+            format!("{{\"stores\": [{store},]}}"),
+            format!("[{store},]"),
+            format!("{{\"stores\": [{store}], \"stores\": []}}"),
+            format!("{{\"stores\": [{store}], \"type\": \"x\"}}"),
+            format!("{{\"stores\": [{store}], \"storeId\": 1}}"),
+            format!("{{\"stores\": [{store}], \"features\": null}}"),
+            format!("{{\"stores\": [{store}], \"features\": 5}}"),
+            format!("{{\"stores\": [{store}] \"x\": 1}}"),
+            format!("{{\"n\": 5x, \"stores\": [{store}]}}"),
+            "{\"n\": 5\"stores\": []}".to_owned(),
+            "{5: 1, \"stores\": []}".to_owned(),
+            format!("{{\"stores\" [{store}] }}"),
+            format!("{{\"stores\": [{store}]}} x"),
+            format!("{{\"stores\": [{store}, 1, {{\"storeId\": 2}}, {{\"location\": {{\"lat\": \"1\"}}}}, {store}]}}"),
+            format!("{{\"stores\": [{store}, {{\"name\": \"a\"}}"),
+            format!("{{\"stores\": [[{store}]]}}"),
+            "{\"stores\": null, \"storeId\": \"a\"}".to_owned(),
+            format!("{{\"type\": \"FeatureCollection\", \"features\": [{feature}, {feature}, 5]}}"),
+            feature.to_owned(),
+            store.to_owned(),
+            r#"{"stores": [{"storeId": "a", "x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}"#.to_owned(),
+            r#"{"x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], "stores": [{"storeId": "a"}]}"#.to_owned(),
+            "{\"stores\": [{\"a\": 1e999}]}".to_owned(),
+            "{\"stores\": []} ".to_owned(),
+            "{ }".to_owned(),
+            "[\n]".to_owned(),
+            "{\"stores\": [}\n".to_owned(),
+            "{\"stores\": [{\"storeId\": \"a\"".to_owned(),
+            "  \"x\"  ".to_owned(),
+        ];
+        for text in &texts {
+            assert_eq!(
+                format!("{:?}", parse_document(text)),
+                format!("{:?}", item_by_item(text)),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters_on_long_lines() {
+        let text = "ab\u{e9}\u{1f600}\n\u{e9}x\n\nyz \u{e9}\u{e9}!";
+        let naive = |at: usize| {
+            let before = &text[..at];
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            (line, text[start..at].chars().count() + 1)
+        };
+        let offsets: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let mut positions = Positions::new(text);
+        for &at in &offsets {
+            assert_eq!(positions.at(at), naive(at), "{at}");
+        }
+        // Going back starts again from the top.
+        assert_eq!(positions.at(0), (1, 1));
+        for &at in offsets.iter().step_by(3) {
+            assert_eq!(positions.at(at), naive(at), "{at}");
+        }
     }
 
     #[test]

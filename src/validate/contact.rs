@@ -58,20 +58,20 @@ fn email_problem(email: &str) -> Option<&'static str> {
     if domain.is_empty() {
         return Some("nothing comes after the @");
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    // The domain's labels are the parts between its dots.
+    if !domain.contains('.') {
         return Some("the part after the @ has no dot, such as example.com");
     }
-    if labels.iter().any(|l| l.is_empty()) {
+    if domain.split('.').any(str::is_empty) {
         return Some("the domain has an empty part (two dots in a row, or a dot at an end)");
     }
-    if labels
-        .iter()
-        .any(|l| !l.chars().all(|c| c.is_alphanumeric() || c == '-'))
+    if !domain
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || c == '.')
     {
         return Some("the domain has characters a domain cannot have");
     }
-    let tld = labels.last().copied().unwrap_or("");
+    let tld = domain.rsplit('.').next().unwrap_or("");
     if tld.chars().count() < 2 || !tld.chars().all(char::is_alphabetic) {
         return Some("the domain does not end in a top-level domain such as .com or .fr");
     }
@@ -80,15 +80,20 @@ fn email_problem(email: &str) -> Option<&'static str> {
 
 /// A top-level domain that is the letters of .com, .net or .org in another order.
 fn mistyped_tld(tld: &str) -> Option<&'static str> {
-    let sorted = |s: &str| {
-        let mut v: Vec<char> = s.chars().collect();
+    // Only three letters can be an anagram of a three-letter domain.
+    let sorted3 = |s: &str| {
+        let mut chars = s.chars();
+        let mut v = [chars.next()?, chars.next()?, chars.next()?];
+        if chars.next().is_some() {
+            return None;
+        }
         v.sort_unstable();
-        v
+        Some(v)
     };
-    let mine = sorted(tld);
+    let mine = sorted3(tld)?;
     ["com", "net", "org"]
         .into_iter()
-        .find(|&real| real != tld && sorted(real) == mine)
+        .find(|&real| real != tld && sorted3(real) == Some(mine))
 }
 
 fn check_website(website: &str, out: &mut Vec<Finding>) {

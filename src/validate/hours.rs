@@ -25,30 +25,30 @@ pub(super) fn check(
         }
     }
     for date in hours.special.iter().flat_map(|s| s.keys()) {
-        let path = format!("openingHours.special.{date}");
+        let path = || format!("openingHours.special.{date}");
         match parse_date(date) {
             None => out.push(Finding::new(
                 Code::DateInvalid,
-                path,
+                path(),
                 format!("Special day \"{date}\" is not a date written YYYY-MM-DD."),
             )),
             Some(d) if d < ctx.today => out.push(Finding::new(
                 Code::SpecialDayPast,
-                path,
+                path(),
                 format!("Special day {date} is in the past; it can be removed."),
             )),
             Some(_) => {}
         }
     }
     for (i, c) in hours.temporary_closure.iter().flatten().enumerate() {
-        let path = format!("openingHours.temporary_closure[{i}]");
+        let path = || format!("openingHours.temporary_closure[{i}]");
         let start = parse_date(&c.start);
         let end = parse_date(&c.end);
         for (field, text, parsed) in [("start", &c.start, start), ("end", &c.end, end)] {
             if parsed.is_none() {
                 out.push(Finding::new(
                     Code::DateInvalid,
-                    format!("{path}.{field}"),
+                    format!("{}.{field}", path()),
                     format!("Closure {field} \"{text}\" is not a date written YYYY-MM-DD."),
                 ));
             }
@@ -57,13 +57,13 @@ pub(super) fn check(
             if e < s {
                 out.push(Finding::new(
                     Code::ClosureOrder,
-                    path,
+                    path(),
                     format!("The closure ends ({e}) before it starts ({s})."),
                 ));
             } else if e < ctx.today {
                 out.push(Finding::new(
                     Code::ClosurePast,
-                    path,
+                    path(),
                     format!("The closure from {s} to {e} is over; it can be removed."),
                 ));
             }
@@ -111,20 +111,21 @@ fn check_timezone(hours: &OpeningHours, country: Option<&Country>, out: &mut Vec
 }
 
 fn check_periods(hours: &OpeningHours, out: &mut Vec<Finding>) {
-    let mut day: Option<(String, String)> = None;
+    // The periods of one day are checked for overlaps together; a day is a run of periods whose
+    // places have the same path, and its path and label are those of its first place.
+    let mut day: Option<PeriodPlace<'_>> = None;
     let mut spans: Vec<(usize, Span)> = Vec::new();
     let flush =
-        |day: &Option<(String, String)>, spans: &mut Vec<(usize, Span)>, out: &mut Vec<Finding>| {
-            if let Some((path, label)) = day {
-                check_overlap(path, label, spans, out);
+        |day: &Option<PeriodPlace<'_>>, spans: &mut Vec<(usize, Span)>, out: &mut Vec<Finding>| {
+            if let Some(place) = day {
+                check_overlap(place, spans, out);
             }
             spans.clear();
         };
     for (place, i, period) in hours.all_periods() {
-        let path = place.path();
-        if day.as_ref().map(|(p, _)| p) != Some(&path) {
+        if !day.as_ref().is_some_and(|d| same_path(d, &place)) {
             flush(&day, &mut spans, out);
-            day = Some((path.clone(), place.label()));
+            day = Some(place);
         }
         if let Some(span) = check_period(&place, i, period, out) {
             spans.push((i, span));
@@ -133,14 +134,29 @@ fn check_periods(hours: &OpeningHours, out: &mut Vec<Finding>) {
     flush(&day, &mut spans, out);
 }
 
+/// Whether two places have the same `path()`, without writing the paths out.
+fn same_path(a: &PeriodPlace, b: &PeriodPlace) -> bool {
+    match (a, b) {
+        (PeriodPlace::Usual(x), PeriodPlace::Usual(y)) => match (x, y) {
+            // A key kept as written can read like a known one ("default", "1").
+            (DayKey::Other(k), other) | (other, DayKey::Other(k)) => *k == other.to_string(),
+            _ => x == y,
+        },
+        (PeriodPlace::Special(x), PeriodPlace::Special(y)) => x == y,
+        // `openingHours.usual.…` and `openingHours.special.…` never meet.
+        _ => false,
+    }
+}
+
 fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding>) -> Option<Span> {
-    let path = format!("{}[{i}]", place.path());
-    let label = place.label();
+    // Paths and labels are only written out for a finding.
+    let path = || format!("{}[{i}]", place.path());
     if p.is_all_day() {
         if p.start.is_some() || p.end.is_some() {
+            let label = place.label();
             out.push(Finding::new(
                 Code::PeriodAllDayWithTimes,
-                path,
+                path(),
                 format!(
                     "A period of {label} is all-day and also has times; the times are ignored."
                 ),
@@ -153,9 +169,10 @@ fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding
         match time {
             None => {
                 readable = false;
+                let label = place.label();
                 out.push(Finding::new(
                     Code::PeriodIncomplete,
-                    format!("{path}.{field}"),
+                    format!("{}.{field}", path()),
                     format!("A period of {label} has no {field} time."),
                 ));
             }
@@ -163,7 +180,7 @@ fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding
                 readable = false;
                 out.push(Finding::new(
                     Code::TimeInvalid,
-                    format!("{path}.{field}"),
+                    format!("{}.{field}", path()),
                     format!(
                         "\"{}\" is not a time: write it HH:MM, from 00:00 to 23:59.",
                         t.text()
@@ -174,7 +191,7 @@ fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding
                 if let Some(original) = t.normalised_from() {
                     out.push(Finding::new(
                         Code::TimeNormalised,
-                        format!("{path}.{field}"),
+                        format!("{}.{field}", path()),
                         format!("\"{original}\" will be written \"{}\".", t.text()),
                     ));
                 }
@@ -186,6 +203,7 @@ fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding
     }
     let (start, end) = (p.start.as_ref()?.time()?, p.end.as_ref()?.time()?);
     if end <= start {
+        let label = place.label();
         let message = if end < start {
             format!(
                 "A period of {label} runs from {start} to {end}, across midnight; the API needs it split into {start}-23:59 and 00:00-{end} on the next day."
@@ -193,18 +211,21 @@ fn check_period(place: &PeriodPlace, i: usize, p: &Period, out: &mut Vec<Finding
         } else {
             format!("A period of {label} starts and ends at {start}.")
         };
-        out.push(Finding::new(Code::PeriodOrder, path, message));
+        out.push(Finding::new(Code::PeriodOrder, path(), message));
         return None;
     }
     p.minutes()
 }
 
-fn check_overlap(path: &str, label: &str, spans: &[(usize, Span)], out: &mut Vec<Finding>) {
-    let mut sorted: Vec<&(usize, Span)> = spans.iter().collect();
-    sorted.sort_by_key(|(_, s)| *s);
-    for pair in sorted.windows(2) {
+/// Sorts the spans of a day (stably, by span) and reports each one that starts before the one
+/// before it ends.
+fn check_overlap(place: &PeriodPlace, spans: &mut [(usize, Span)], out: &mut Vec<Finding>) {
+    spans.sort_by_key(|(_, s)| *s);
+    let mut day: Option<(String, String)> = None;
+    for pair in spans.windows(2) {
         let ((i, a), (j, b)) = (pair[0], pair[1]);
         if b.start < a.end {
+            let (path, label) = day.get_or_insert_with(|| (place.path(), place.label()));
             out.push(Finding::new(
                 Code::PeriodOverlap,
                 format!("{path}[{j}]"),

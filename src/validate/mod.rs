@@ -6,6 +6,7 @@
 mod contact;
 mod hours;
 mod set;
+mod size;
 
 use std::fmt;
 
@@ -303,9 +304,38 @@ fn check_address(store: &Store, out: &mut Vec<Finding>) {
     }
 }
 
+/// Counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of `store.to_json()`, counted without building the text.
+fn json_len(store: &Store) -> usize {
+    let mut count = ByteCount(0);
+    match serde_json::to_writer(&mut count, store) {
+        Ok(()) => count.0,
+        // `to_json` gives "" when the store cannot be written.
+        Err(_) => 0,
+    }
+}
+
 fn check_size(store: &Store, out: &mut Vec<Finding>) {
     // `{"stores":[` + `]}` around the store.
-    let len = store.to_json().len() + 13;
+    const AROUND: usize = 13;
+    // Only a store that might be over the limit is written out to be measured.
+    if size::json_len_at_most(store).saturating_add(AROUND) <= MAX_REQUEST_BYTES {
+        return;
+    }
+    let len = json_len(store) + AROUND;
     if len > MAX_REQUEST_BYTES {
         out.push(Finding::new(
             Code::StoreTooLarge,
@@ -384,15 +414,20 @@ fn check_unknown_fields(store: &Store, out: &mut Vec<Finding>) {
     }
     if let Some(h) = &store.opening_hours {
         unknown_in("openingHours", &h.extra, out);
+        // The paths are only written out for a period or closure with unknown fields.
         for (place, i, period) in h.all_periods() {
-            unknown_in(&format!("{}[{i}]", place.path()), &period.extra, out);
+            if !period.extra.is_empty() {
+                unknown_in(&format!("{}[{i}]", place.path()), &period.extra, out);
+            }
         }
         for (i, closure) in h.temporary_closure.iter().flatten().enumerate() {
-            unknown_in(
-                &format!("openingHours.temporary_closure[{i}]"),
-                &closure.extra,
-                out,
-            );
+            if !closure.extra.is_empty() {
+                unknown_in(
+                    &format!("openingHours.temporary_closure[{i}]"),
+                    &closure.extra,
+                    out,
+                );
+            }
         }
     }
 }

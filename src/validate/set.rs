@@ -118,45 +118,76 @@ pub fn distance_metres(lat1: f64, lng1: f64, lat2: f64, lng2: f64) -> f64 {
 }
 
 fn copied_address_lines(stores: &[Store], all: &mut [Vec<Finding>]) {
-    let mut by_line: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
+    // One pass over the stores, in order: each line long enough to tell apart, folded, joins
+    // the group of the lines folding alike, and the store's city is folded while it is at
+    // hand. Cities are compared as small numbers, one per distinct folded city.
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    // For each group, the stores using it, once per use, in the order met.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    // (store, line number, group, line), in the order of the stores and their lines.
+    let mut uses: Vec<(usize, usize, usize, &str)> = Vec::new();
+    let mut city_numbers: HashMap<String, usize> = HashMap::new();
+    let mut city_of: Vec<usize> = vec![0; stores.len()];
     for (i, s) in stores.iter().enumerate() {
         let lines = s.address.as_ref().and_then(|a| a.lines.as_ref());
+        let mut city_known = false;
         for (n, line) in lines.into_iter().flatten().enumerate() {
             let key = fold_name(line);
-            if key.len() >= 8 {
-                by_line.entry(key).or_default().push((i, n));
+            if key.len() < 8 {
+                continue;
             }
+            if !city_known {
+                let next = city_numbers.len();
+                city_of[i] = *city_numbers.entry(fold_name(s.city())).or_insert(next);
+                city_known = true;
+            }
+            let next = groups.len();
+            let g = *group_of.entry(key).or_insert(next);
+            if g == next {
+                groups.push(Vec::new());
+            }
+            groups[g].push(i);
+            uses.push((i, n, g, line));
         }
     }
-    for uses in by_line.values() {
-        let city = |i: usize| fold_name(stores[i].city());
-        let first_city = city(uses[0].0);
-        if uses.iter().all(|&(i, _)| city(i) == first_city) {
+    // A group is reported when its stores are not all in one city.
+    let mixed: Vec<bool> = groups
+        .iter()
+        .map(|g| g.iter().any(|&i| city_of[i] != city_of[g[0]]))
+        .collect();
+    // "\"{id}\" in {city}" for the first three uses of a group in another city than a store's,
+    // worked out once for each group and city.
+    let mut elsewhere: HashMap<(usize, usize), String> = HashMap::new();
+    for &(i, n, g, line) in &uses {
+        if !mixed[g] {
             continue;
         }
-        for &(i, n) in uses {
-            let mine = city(i);
-            let elsewhere: Vec<String> = uses
-                .iter()
-                .filter(|&&(j, _)| city(j) != mine)
-                .take(3)
-                .map(|&(j, _)| format!("\"{}\" in {}", stores[j].id(), stores[j].city()))
-                .collect();
-            let line = stores[i]
-                .address
-                .as_ref()
-                .and_then(|a| a.lines.as_ref())
-                .and_then(|l| l.get(n))
-                .cloned()
-                .unwrap_or_default();
-            all[i].push(Finding::new(
-                Code::AddressLineCopied,
-                format!("address.lines[{n}]"),
-                format!(
-                    "Address line \"{line}\" is also the address of {}, in another city: it may have been copied by mistake.",
-                    elsewhere.join(", ")
-                ),
-            ));
-        }
+        let mine = city_of[i];
+        let others = elsewhere.entry((g, mine)).or_insert_with(|| {
+            let mut text = String::new();
+            let found = groups[g].iter().filter(|&&j| city_of[j] != mine).take(3);
+            for (k, &j) in found.enumerate() {
+                if k > 0 {
+                    text.push_str(", ");
+                }
+                text.push('"');
+                text.push_str(stores[j].id());
+                text.push_str("\" in ");
+                text.push_str(stores[j].city());
+            }
+            text
+        });
+        let mut message = String::with_capacity(80 + line.len() + others.len());
+        message.push_str("Address line \"");
+        message.push_str(line);
+        message.push_str("\" is also the address of ");
+        message.push_str(others);
+        message.push_str(", in another city: it may have been copied by mistake.");
+        // In the order of the stores and, within a store, of its lines.
+        all[i].push(Finding::new(
+            Code::AddressLineCopied,
+            format!("address.lines[{n}]"),
+            message,
+        ));
     }
 }

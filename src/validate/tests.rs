@@ -380,6 +380,27 @@ fn period_order_and_overlap_rules() {
 }
 
 #[test]
+fn periods_are_grouped_by_the_path_of_their_day() {
+    use crate::hours::{DayKey, Period, TimeOfDay};
+    let t = |h| TimeOfDay::from_hm(h, 0).expect("time");
+    // A key kept as written that reads like a weekday has that weekday's path: the two lists
+    // are one day for the overlap check, named after the first.
+    let mut s = store("{}");
+    let hours = s.opening_hours.as_mut().expect("hours");
+    hours.usual = Some(
+        [
+            (DayKey::Weekday(7), vec![Period::span(t(9), t(12))]),
+            (DayKey::Other("7".into()), vec![Period::span(t(10), t(11))]),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    let f = finding(&s, Code::PeriodOverlap);
+    assert_eq!(f.path, "openingHours.usual.7[0]");
+    assert_eq!(f.message, "Periods 1 and 1 of Sunday overlap.");
+}
+
+#[test]
 fn date_rules() {
     fails(
         r#"{"openingHours": {"special": {"2025-13-01": []}}}"#,
@@ -479,6 +500,41 @@ fn an_address_line_copied_into_another_city_is_flagged() {
         .map(|f| f.iter().any(|x| x.code == Code::AddressLineCopied))
         .collect();
     assert_eq!(flagged, [true, true, false, false]);
+}
+
+#[test]
+fn copied_lines_are_reported_in_the_order_of_the_lines() {
+    let stores: Vec<Store> = ["Roma", "Vienna"]
+        .iter()
+        .enumerate()
+        .map(|(i, city)| {
+            store(&format!(
+                r#"{{"storeId": "s{i}", "address": {{"lines": ["Via Galvani 12", "Scala B, interno 4"], "city": "{city}"}}, "location": {{"lat": {}, "lng": 12.5}}}}"#,
+                41 + i
+            ))
+        })
+        .collect();
+    for _ in 0..3 {
+        let all = validate_set(&stores, &ctx());
+        let copied: Vec<(&str, &str)> = all[1]
+            .iter()
+            .filter(|f| f.code == Code::AddressLineCopied)
+            .map(|f| (f.path.as_str(), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            copied,
+            [
+                (
+                    "address.lines[0]",
+                    "Address line \"Via Galvani 12\" is also the address of \"s0\" in Roma, in another city: it may have been copied by mistake."
+                ),
+                (
+                    "address.lines[1]",
+                    "Address line \"Scala B, interno 4\" is also the address of \"s0\" in Roma, in another city: it may have been copied by mistake."
+                ),
+            ]
+        );
+    }
 }
 
 #[test]
