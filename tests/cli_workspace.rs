@@ -5,7 +5,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use storedesk::emulator::{BackgroundEmulator, EmulatorConfig, start_in_background};
-use storedesk::model::{Location, Store};
+
+mod common;
+
+use common::store;
 
 const KEY: &str = "cli-workspace-private-key";
 
@@ -27,15 +30,6 @@ fn run(args: &[&str], dir: &Path, emu: &BackgroundEmulator) -> Output {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn store(id: &str, name: &str) -> Store {
-    Store {
-        store_id: Some(id.into()),
-        name: Some(name.into()),
-        location: Some(Location::new(45.0, 5.0)),
-        ..Store::default()
-    }
 }
 
 #[test]

@@ -13,6 +13,8 @@ use storedesk::emulator::{BackgroundEmulator, EmulatorConfig, Faults, start_in_b
 use storedesk::model::{Location, Store};
 use storedesk::workspace::{Origin, Workspace};
 
+mod common;
+
 const KEY: &str = "crash-test-private-key";
 const TRIALS: usize = 100;
 
@@ -227,15 +229,7 @@ fn pushes_killed_at_random_instants_converge_without_losing_or_repeating_an_edit
         );
         assert_eq!(local(&ws), intent);
     }
-    for r in emu.requests() {
-        if r.method == "DELETE" {
-            assert!(
-                r.path.contains("query="),
-                "a delete without a query: {}",
-                r.path
-            );
-        }
-    }
+    common::assert_no_delete_without_query(&emu.requests());
     println!("{TRIALS} trials, {kills_mid_push} pushes killed after their first request");
     assert!(
         kills_mid_push >= 50,

@@ -13,6 +13,8 @@ use storedesk::model::{Location, Store};
 use storedesk::sync::{self, PlanOptions, PushOptions};
 use storedesk::workspace::{Origin, Workspace};
 
+mod common;
+
 const KEY: &str = "prop-private-key";
 
 #[derive(Clone, Debug)]
@@ -233,15 +235,7 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             .map_err(|e| TestCaseError::fail(e.to_string()))?,
         0
     );
-    for r in emu.requests() {
-        if r.method == "DELETE" {
-            prop_assert!(
-                r.path.contains("query="),
-                "a delete without a query: {}",
-                r.path
-            );
-        }
-    }
+    common::assert_no_delete_without_query(&emu.requests());
     emu.shutdown().await;
     Ok(())
 }

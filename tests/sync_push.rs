@@ -8,9 +8,13 @@ use std::time::Duration;
 
 use storedesk::api::{ApiKey, Client, ClientConfig, KeyKind};
 use storedesk::emulator::{Emulator, EmulatorConfig, Faults};
-use storedesk::model::{Location, Store};
+use storedesk::model::Store;
 use storedesk::sync::{self, PushOptions, PushReport};
 use storedesk::workspace::{ChangeKind, Origin, Resolution, Workspace};
+
+mod common;
+
+use common::{assert_no_delete_without_query, store};
 
 const KEY: &str = "sync-test-private-key";
 
@@ -46,15 +50,6 @@ fn options() -> PushOptions {
     }
 }
 
-fn store(id: &str, name: &str) -> Store {
-    Store {
-        store_id: Some(id.into()),
-        name: Some(name.into()),
-        location: Some(Location::new(45.0, 5.0)),
-        ..Store::default()
-    }
-}
-
 async fn push(ws: &mut Workspace, client: &Client) -> PushReport {
     sync::push(ws, client, &options(), &|_| {}, &AtomicBool::new(false))
         .await
@@ -74,18 +69,6 @@ fn assert_converged(emu: &Emulator, ws: &Workspace) {
     local.sort_by(|a, b| a.id().cmp(b.id()));
     assert_eq!(remote, local);
     assert_eq!(ws.pending_count().expect("count"), 0);
-}
-
-fn assert_no_delete_without_query(emu: &Emulator) {
-    for r in emu.requests() {
-        if r.method == "DELETE" {
-            assert!(
-                r.path.contains("query="),
-                "a delete without a query: {}",
-                r.path
-            );
-        }
-    }
 }
 
 fn workspace() -> (tempfile::TempDir, Workspace) {
@@ -120,7 +103,7 @@ async fn a_push_sends_deletes_updates_and_creates_and_then_nothing() {
     assert_converged(&emu, &ws);
     let again = push(&mut ws, &c).await;
     assert_eq!(again.write_requests + again.read_requests, 0);
-    assert_no_delete_without_query(&emu);
+    assert_no_delete_without_query(&emu.requests());
 }
 
 #[tokio::test]
@@ -267,7 +250,7 @@ async fn lost_answers_and_server_errors_end_with_every_edit_applied_once() {
         .expect("push");
     assert!(report.is_complete(), "{report:?}");
     assert_converged(&emu, &ws);
-    assert_no_delete_without_query(&emu);
+    assert_no_delete_without_query(&emu.requests());
 }
 
 #[tokio::test]

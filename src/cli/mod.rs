@@ -166,13 +166,7 @@ pub fn main() -> ExitCode {
             remote,
             out: Some(out),
             workspace: None,
-        }) => pull(
-            &remote.base_url,
-            &remote.key_env,
-            remote.public,
-            &out,
-            remote.qps,
-        ),
+        }) => pull_to_file(&remote, &out),
         Some(Command::Pull {
             remote, workspace, ..
         }) => workspace::pull(&remote, workspace.as_deref()),
@@ -388,41 +382,14 @@ fn run_emulator(args: EmulatorArgs) -> ExitCode {
     }
 }
 
-fn pull(base_url: &str, key_env: &str, public: bool, out: &Path, qps: u32) -> ExitCode {
-    use crate::api::{ApiKey, Client, ClientConfig, KeyKind};
-    let secret = match std::env::var(key_env) {
-        Ok(s) if !s.trim().is_empty() => s.trim().to_owned(),
-        _ => {
-            eprintln!(
-                "storedesk pull: the environment variable {key_env} is not set; set it to the project's API key."
-            );
-            return ExitCode::FAILURE;
-        }
-    };
-    let kind = if public {
-        KeyKind::Public
-    } else {
-        KeyKind::Private
-    };
-    let mut config = ClientConfig::new(base_url, ApiKey::new(kind, secret));
-    config.qps = qps;
-    let client = match Client::new(config) {
+fn pull_to_file(remote: &RemoteArgs, out: &Path) -> ExitCode {
+    let client = match workspace::client("pull", remote) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("storedesk pull: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match workspace::runtime("pull") {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("storedesk pull: could not start: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(code) => return code,
     };
     let result = runtime.block_on(client.list_all(|done, total| {
         eprint!("\rpulling: page {done} of {total}");

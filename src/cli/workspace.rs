@@ -87,7 +87,7 @@ fn open(command: &str, dir: &Path) -> Result<Workspace, ExitCode> {
     Workspace::open_dir(dir).map_err(|e| fail(command, e))
 }
 
-fn client(command: &str, remote: &RemoteArgs) -> Result<Client, ExitCode> {
+pub(super) fn client(command: &str, remote: &RemoteArgs) -> Result<Client, ExitCode> {
     let secret = match std::env::var(&remote.key_env) {
         Ok(s) if !s.trim().is_empty() => s.trim().to_owned(),
         _ => {
@@ -110,7 +110,7 @@ fn client(command: &str, remote: &RemoteArgs) -> Result<Client, ExitCode> {
     Client::new(config).map_err(|e| fail(command, e))
 }
 
-fn runtime(command: &str) -> Result<tokio::runtime::Runtime, ExitCode> {
+pub(super) fn runtime(command: &str) -> Result<tokio::runtime::Runtime, ExitCode> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -170,33 +170,32 @@ impl Store {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The canonical bytes: the write format with every object's keys sorted, so that two stores
-    /// equal in meaning give equal bytes whatever order their maps were read in.
+    /// The canonical bytes: the write format with every map's keys sorted (known fields always
+    /// come in a fixed order), so that two stores equal in meaning give equal bytes whatever
+    /// order their maps were read in.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let value = serde_json::to_value(self).unwrap_or(Value::Null);
-        let mut out = Vec::with_capacity(512);
-        write_canonical(&value, &mut out);
-        out
+        self.clone().into_canonical_bytes()
+    }
+
+    fn into_canonical_bytes(mut self) -> Vec<u8> {
+        self.sort_maps();
+        serde_json::to_vec(&self).unwrap_or_default()
     }
 
     /// A 64-bit FNV-1a hash of the canonical bytes of the normalised store, stable across runs
     /// and machines: what the sync engine compares to tell whether a store changed.
     pub fn content_hash(&self) -> u64 {
-        let mut s = self.clone();
-        s.normalise_in_place();
-        s.sort_maps();
-        fnv1a(&serde_json::to_vec(&s).unwrap_or_default())
+        fnv1a(&self.normalised().into_canonical_bytes())
     }
 
     /// Both [`Store::content_hash`] and [`Store::remote_hash`], sharing the work.
     pub fn hashes(&self) -> (u64, u64) {
-        let mut s = self.clone();
-        s.normalise_in_place();
+        let mut s = self.normalised();
         s.sort_maps();
         let content = fnv1a(&serde_json::to_vec(&s).unwrap_or_default());
         s.strip_to_remote();
         s.normalise_in_place();
-        (content, fnv1a(&serde_json::to_vec(&s).unwrap_or_default()))
+        (content, fnv1a(&s.into_canonical_bytes()))
     }
 
     /// Sorts the keys of every map at every level, so that the serialisation no longer depends
@@ -270,11 +269,7 @@ impl Store {
     /// The content hash of the remote view: what the sync engine compares with a store read
     /// back from the API.
     pub fn remote_hash(&self) -> u64 {
-        let mut s = self.clone();
-        s.strip_to_remote();
-        s.normalise_in_place();
-        s.sort_maps();
-        fnv1a(&serde_json::to_vec(&s).unwrap_or_default())
+        fnv1a(&self.remote_view().into_canonical_bytes())
     }
 
     /// The same store with empty values removed (`[]` types, `{}` objects, an address with
@@ -340,38 +335,6 @@ impl Store {
 /// Serialises a write body `{"stores": [...]}`.
 pub fn write_body(stores: &[Store]) -> String {
     serde_json::to_string(&WriteBody { stores }).unwrap_or_default()
-}
-
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push(b'{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                out.extend_from_slice(Value::String(key.clone()).to_string().as_bytes());
-                out.push(b':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out);
-                }
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
-        scalar => out.extend_from_slice(scalar.to_string().as_bytes()),
-    }
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {

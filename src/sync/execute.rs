@@ -372,9 +372,6 @@ impl Push<'_> {
             } else if remote_hash.is_some() && remote_hash == base_hash {
                 let updated = r.as_ref().and_then(|(_, m)| m.last_updated.as_deref());
                 self.ws.refresh_last_updated(id, updated)?;
-            } else if r.is_none() && p.kind == ChangeKind::Delete {
-                self.ws.mark_already_applied(&item)?;
-                self.report.already_applied += 1;
             } else {
                 let conflict = conflict_of(p.kind, r);
                 self.report

@@ -125,7 +125,8 @@ pub struct Plan {
     /// Updates of stores whose base came from a pull and that have no `localizedNames`: the
     /// server may hold names that the PUT will erase (GET never returns them).
     pub names_at_risk: Vec<String>,
-    /// Updates and deletes: read from the server before sending, to find conflicts.
+    /// Updates and deletes not in conflict: read from the server before sending, to find
+    /// conflicts ([`check_ids`]).
     pub check_ids: Vec<String>,
 }
 
@@ -281,8 +282,7 @@ pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
     let mut chunk_len = 0;
     for p in &deletes {
         // `,` is sent as `%2C`: count 3 per separator.
-        let add = p.id.len() + if chunk.is_empty() { 0 } else { 3 };
-        if !chunk.is_empty() && chunk_len + add > options.query_budget {
+        if !chunk.is_empty() && chunk_len + 3 + p.id.len() > options.query_budget {
             out.batches
                 .push(delete_batch(std::mem::take(&mut chunk), chunk_len));
             chunk_len = 0;
@@ -306,8 +306,9 @@ pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
         let mut bytes = BODY_OVERHEAD;
         for (p, store) in list {
             let size = store.to_json().len();
-            let add = size + usize::from(!items.is_empty());
-            if !items.is_empty() && (bytes + add > byte_budget || items.len() >= count_budget) {
+            // A comma before every store but the first.
+            if !items.is_empty() && (bytes + 1 + size > byte_budget || items.len() >= count_budget)
+            {
                 out.batches.push(Batch {
                     kind,
                     items: std::mem::take(&mut items),
@@ -334,11 +335,7 @@ pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
             out.names_at_risk.push(p.id.clone());
         }
     }
-    out.check_ids = deletes
-        .iter()
-        .map(|p| p.id.clone())
-        .chain(updates.iter().map(|(p, _)| p.id.clone()))
-        .collect();
+    out.check_ids = check_ids(pending);
     out
 }
 

@@ -13,7 +13,7 @@
 pub mod diff;
 mod queue_file;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
@@ -82,7 +82,6 @@ CREATE TABLE IF NOT EXISTS inflight (
     seq INTEGER NOT NULL,
     method TEXT NOT NULL,
     json TEXT,
-    remote_hash INTEGER,
     version INTEGER NOT NULL
 );
 ";
@@ -522,26 +521,29 @@ impl Workspace {
 
     /// Every change waiting to be pushed, ordered by id.
     pub fn pending(&self) -> Result<Vec<Pending>> {
-        self.pending_where("1")
+        self.pending_rows(None)
     }
 
     /// The changes of these ids that exist, in id order.
     pub fn pending_of(&self, ids: &[String]) -> Result<Vec<Pending>> {
-        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        Ok(self
-            .pending()?
-            .into_iter()
-            .filter(|p| wanted.contains(p.id.as_str()))
-            .collect())
+        let mut wanted: Vec<&String> = ids.iter().collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut out = Vec::new();
+        for id in wanted {
+            out.extend(self.pending_rows(Some(id))?);
+        }
+        Ok(out)
     }
 
-    fn pending_where(&self, condition: &str) -> Result<Vec<Pending>> {
-        let sql = format!(
+    /// The changes of every store, or of the store `only`.
+    fn pending_rows(&self, only: Option<&str>) -> Result<Vec<Pending>> {
+        let mut stmt = self.conn.prepare_cached(
             "SELECT d.id, d.json, d.origin, d.changed_at, d.version, d.conflict, d.theirs,
                     d.theirs_updated, d.failure, b.json, b.remote_hash, b.last_updated, b.names_known
-             FROM drafts d LEFT JOIN base b ON b.id = d.id WHERE {condition} ORDER BY d.id"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
+             FROM drafts d LEFT JOIN base b ON b.id = d.id
+             WHERE ?1 IS NULL OR d.id = ?1 ORDER BY d.id",
+        )?;
         type Row = (
             String,
             Option<String>,
@@ -557,7 +559,7 @@ impl Workspace {
             Option<String>,
             Option<bool>,
         );
-        let rows = stmt.query_map([], |r| {
+        let rows = stmt.query_map(params![only], |r| {
             Ok::<Row, rusqlite::Error>((
                 r.get(0)?,
                 r.get(1)?,
@@ -670,12 +672,11 @@ impl Workspace {
                 }
                 Edit::Delete(id) => (id, None),
             };
-            let before_json = effective_json(&tx, &id)?;
-            let after_json = after.as_ref().map(Store::to_json);
-            let changed = set_effective(&tx, &id, after.as_ref(), &origin_text, &now)?;
-            if !changed {
+            let Some((before_json, after_json)) =
+                set_effective(&tx, &id, after.as_ref(), &origin_text, &now)?
+            else {
                 continue;
-            }
+            };
             match index.get(&id) {
                 Some(&i) => changes[i].2 = after_json,
                 None => {
@@ -913,9 +914,6 @@ impl Workspace {
             &Origin::Conflict,
             vec![edit],
         )?;
-        // A resolution that equals the content from before still settles the conflict.
-        self.conn.prepare_cached("UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL WHERE id = ?1")?.execute(params![id],
-        )?;
         Ok(changed)
     }
 
@@ -1109,9 +1107,9 @@ impl Workspace {
         let seq = tx.last_insert_rowid();
         {
             let mut insert = tx.prepare(
-                "INSERT INTO inflight (id, seq, method, json, remote_hash, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO inflight (id, seq, method, json, version) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, method = excluded.method,
-                    json = excluded.json, remote_hash = excluded.remote_hash, version = excluded.version",
+                    json = excluded.json, version = excluded.version",
             )?;
             for item in items {
                 insert.execute(params![
@@ -1119,7 +1117,6 @@ impl Workspace {
                     seq,
                     method,
                     item.store.as_ref().map(Store::to_json),
-                    None::<i64>,
                     item.version
                 ])?;
             }
@@ -1310,22 +1307,20 @@ fn decode_conflict(
 }
 
 fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, method, id, json, remote_hash, version FROM inflight ORDER BY seq, id",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT seq, method, id, json, version FROM inflight ORDER BY seq, id")?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, String>(2)?,
             r.get::<_, Option<String>>(3)?,
-            r.get::<_, Option<i64>>(4)?,
-            r.get::<_, i64>(5)?,
+            r.get::<_, i64>(4)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (seq, method, id, json, _hash, version) = row?;
+        let (seq, method, id, json, version) = row?;
         let store = parse_opt(json)?;
         out.push(Inflight {
             seq,
@@ -1377,41 +1372,40 @@ fn effective(conn: &Connection, id: &str) -> Result<Option<Store>> {
     parse_opt(effective_json(conn, id)?)
 }
 
+/// A store's JSON before and after a change; `None` where it does not exist or is deleted.
+type JournalEntry = (Option<String>, Option<String>);
+
 /// Makes the store `id` look like `after` to the user, keeping a draft only when it differs
-/// from the base (or is in conflict). Returns whether the visible content changed.
+/// from the base (or is in conflict). Returns the journal entry when the visible content
+/// changed.
 fn set_effective(
     conn: &Connection,
     id: &str,
     after: Option<&Store>,
     origin: &str,
     now: &str,
-) -> Result<bool> {
-    let base_hash: Option<i64> = conn
-        .query_row(
-            "SELECT content_hash FROM base WHERE id = ?1",
-            params![id],
-            |r| r.get(0),
-        )
+) -> Result<Option<JournalEntry>> {
+    let base: Option<(String, i64)> = conn
+        .prepare_cached("SELECT json, content_hash FROM base WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let draft: Option<(Option<String>, i64)> = conn
-        .query_row(
-            "SELECT json, conflict FROM drafts WHERE id = ?1",
-            params![id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT json, conflict FROM drafts WHERE id = ?1")?
+        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let after_json = after.map(Store::to_json);
-    let before_json = match &draft {
-        Some((json, _)) => json.clone(),
-        None => effective_json(conn, id)?,
+    let in_conflict = draft.as_ref().is_some_and(|(_, c)| *c != 0);
+    let (before_json, base_hash) = match (draft, base) {
+        (Some((json, _)), base) => (json, base.map(|(_, h)| hash_from_sql(h))),
+        (None, Some((json, h))) => (Some(json), Some(hash_from_sql(h))),
+        (None, None) => (None, None),
     };
     if before_json == after_json {
-        return Ok(false);
+        return Ok(None);
     }
     let after_hash = after.map(Store::content_hash);
-    let in_conflict = draft.as_ref().is_some_and(|(_, c)| *c != 0);
-    let back_to_base = after_hash.is_some() && after_hash == base_hash.map(hash_from_sql)
-        || after.is_none() && base_hash.is_none();
+    let back_to_base =
+        after_hash.is_some() && after_hash == base_hash || after.is_none() && base_hash.is_none();
     if back_to_base && !in_conflict {
         conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
             .execute(params![id])?;
@@ -1426,7 +1420,7 @@ fn set_effective(
         )?
         .execute(params![id, after_json, origin, now, version])?;
     }
-    Ok(true)
+    Ok(Some((before_json, after_json)))
 }
 
 fn put_base(
