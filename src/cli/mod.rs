@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use serde::Serialize;
 
+mod files;
 mod workspace;
 
 pub use workspace::{RemoteArgs, WorkspaceArg};
@@ -94,12 +95,11 @@ pub enum Command {
         #[arg(required = true)]
         ids: Vec<String>,
     },
-    /// Add or update stores from a Woosmap JSON or GeoJSON file, as drafts (one undoable step).
-    Import {
-        #[command(flatten)]
-        workspace: WorkspaceArg,
-        file: PathBuf,
-    },
+    /// Add or update stores from a file (Woosmap JSON, GeoJSON, CSV, TSV, XLSX, XLS, ODS) as
+    /// drafts, in one undoable step, printing a report line per row. Nothing is pushed.
+    Import(files::ImportArgs),
+    /// Write the stores (all, or the ids given) to a Woosmap JSON, GeoJSON or CSV file.
+    Export(files::ExportArgs),
     /// Export the pending changes to a drafts file, or read one back.
     Drafts {
         #[command(subcommand)]
@@ -180,7 +180,8 @@ pub fn main() -> ExitCode {
             all,
         }) => workspace::discard(&workspace.workspace, &ids, all),
         Some(Command::Delete { workspace, ids }) => workspace::delete(&workspace.workspace, &ids),
-        Some(Command::Import { workspace, file }) => workspace::import(&workspace.workspace, &file),
+        Some(Command::Import(args)) => files::import(&args),
+        Some(Command::Export(args)) => files::export(&args),
         Some(Command::Drafts { action }) => workspace::drafts(action),
     }
 }

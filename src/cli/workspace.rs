@@ -6,9 +6,8 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
 use crate::api::{ApiKey, Client, ClientConfig, DEFAULT_BASE_URL, KeyKind};
-use crate::model::parse_document;
 use crate::sync::{self, PlanOptions, PushOptions};
-use crate::workspace::{Edit, Origin, Workspace};
+use crate::workspace::{Origin, Workspace};
 
 /// How to reach the project.
 #[derive(Debug, Clone, clap::Args)]
@@ -360,70 +359,6 @@ pub fn delete(dir: &Path, ids: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => fail("delete", e),
-    }
-}
-
-pub fn import(dir: &Path, file: &Path) -> ExitCode {
-    let text = match std::fs::read_to_string(file) {
-        Ok(t) => t,
-        Err(e) => {
-            return fail(
-                "import",
-                format!(
-                    "{} could not be read ({e}); check the path.",
-                    file.display()
-                ),
-            );
-        }
-    };
-    let doc = match parse_document(&text) {
-        Ok(d) => d,
-        Err(e) => return fail("import", format!("{}: {e}", file.display())),
-    };
-    let name = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut edits = Vec::new();
-    let mut refused = 0;
-    for entry in &doc.entries {
-        match &entry.result {
-            Ok(store) if !store.id().is_empty() => {
-                println!("row {}: ok {}", entry.index + 1, store.id());
-                edits.push(Edit::put(store.clone()));
-            }
-            Ok(_) => {
-                refused += 1;
-                println!(
-                    "row {} (line {}): error: the store has no storeId; add one and import again.",
-                    entry.index + 1,
-                    entry.line
-                );
-            }
-            Err(e) => {
-                refused += 1;
-                println!("row {} (line {}): error: {e}", entry.index + 1, entry.line);
-            }
-        }
-    }
-    let mut ws = attempt!(open("import", dir));
-    let origin = Origin::Import {
-        file: name.clone(),
-        row: None,
-    };
-    match ws.apply(&format!("Import {name}"), &origin, edits) {
-        Ok(n) => {
-            println!(
-                "{} rows: {n} stores changed as drafts, {refused} refused.",
-                doc.entries.len()
-            );
-            if refused > 0 {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            }
-        }
-        Err(e) => fail("import", e),
     }
 }
 

@@ -59,6 +59,8 @@ pub struct ReadProperties {
     pub tags: Option<Vec<String>>,
     pub user_properties: Option<Map<String, Value>>,
     pub opening_hours: Option<OpeningHours>,
+    /// Not returned by the API; present in GeoJSON files this app exports.
+    pub localized_names: Option<Map<String, Value>>,
     pub last_updated: Option<String>,
     pub open: Option<Value>,
     pub weekly_opening: Option<Value>,
@@ -76,6 +78,7 @@ deserialize_keeping_unknown!(ReadProperties {
     "tags" => tags,
     "user_properties" => user_properties,
     "opening_hours" => opening_hours,
+    "localized_names" => localized_names,
     "last_updated" => last_updated,
     "open" => open,
     "weekly_opening" => weekly_opening,
@@ -137,7 +140,7 @@ impl ReadFeature {
             types: p.types,
             tags: p.tags,
             user_properties: p.user_properties,
-            localized_names: None,
+            localized_names: p.localized_names,
             opening_hours: p.opening_hours,
             extra: Map::new(),
         };

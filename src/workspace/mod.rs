@@ -11,6 +11,7 @@
 //! drops a draft that came back to the base's content, so the queue only lists real changes.
 
 pub mod diff;
+mod lookup;
 mod queue_file;
 
 use std::collections::HashMap;
@@ -653,14 +654,30 @@ impl Workspace {
     /// Applies `edits` as one undoable step named `label`. Returns the number of stores whose
     /// content changed (0 writes no step).
     pub fn apply(&mut self, label: &str, origin: &Origin, edits: Vec<Edit>) -> Result<usize> {
-        let now = now_text();
         let origin_text = origin.describe();
+        self.apply_described(label, edits.into_iter().map(|e| (e, origin_text.clone())))
+    }
+
+    /// Like `apply`, with an origin per edit (an import says the file and row of each store).
+    pub fn apply_batch(&mut self, label: &str, edits: Vec<(Edit, Origin)>) -> Result<usize> {
+        self.apply_described(
+            label,
+            edits.into_iter().map(|(e, o)| (e, o.describe())),
+        )
+    }
+
+    fn apply_described(
+        &mut self,
+        label: &str,
+        edits: impl Iterator<Item = (Edit, String)>,
+    ) -> Result<usize> {
+        let now = now_text();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut changes: Vec<(String, Option<String>, Option<String>)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        for edit in edits {
+        for (edit, origin_text) in edits {
             let (id, after) = match edit {
                 Edit::Put(store) => {
                     let store = *store;
