@@ -633,6 +633,30 @@ mod tests {
         assert!(parse_lat_lng("48°51'24\"N 2°21'8\"N").is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn readers_never_panic(text in ".*", other in "[-+0-9.,°'\" NSEWO]{0,24}") {
+            let _ = parse_coordinate(&text, Axis::Latitude);
+            let _ = parse_location(&text, &other);
+            let _ = parse_lat_lng(&text);
+            let _ = parse_lat_lng(&other);
+            let _ = parse_coordinate(&other, Axis::Longitude);
+        }
+
+        #[test]
+        fn decimal_pairs_read_back_exactly(lat in -90.0f64..=90.0, lng in -180.0f64..=180.0) {
+            proptest::prop_assert_eq!(parse_lat_lng(&format!("{lat}, {lng}")), Ok((lat, lng)));
+            proptest::prop_assert_eq!(parse_location(&lat.to_string(), &lng.to_string()), Ok((lat, lng)));
+            let comma = |v: f64| v.to_string().replace('.', ",");
+            proptest::prop_assert_eq!(parse_coordinate(&comma(lng), Axis::Longitude), Ok(lng));
+        }
+
+        #[test]
+        fn swap_checks_never_panic(lat in proptest::num::f64::ANY, lng in proptest::num::f64::ANY, code in "[A-Z]{2}") {
+            let _ = likely_swapped(lat, lng, Some(&code));
+        }
+    }
+
     #[test]
     fn swaps_are_flagged_by_range_and_by_country() {
         assert!(likely_swapped(151.2, -33.9, None));

@@ -95,13 +95,38 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn the_reader_never_panics(text in ".*") {
+            let _ = parse_country(&text);
+        }
+    }
+
+    #[test]
+    fn every_code_name_and_alpha3_of_the_table_reads_back() {
+        for c in countries::all() {
+            assert_eq!(parse_country(c.alpha2), Ok(c.alpha2));
+            assert_eq!(parse_country(&c.alpha2.to_lowercase()), Ok(c.alpha2));
+            assert_eq!(parse_country(c.alpha3), Ok(c.alpha2), "{}", c.alpha3);
+            let shared = SHARED_NAMES.iter().any(|(n, _)| *n == fold_name(c.name));
+            if shared {
+                assert!(parse_country(c.name).is_err(), "{}", c.name);
+            } else {
+                assert_eq!(parse_country(c.name), Ok(c.alpha2), "{}", c.name);
+            }
+        }
+    }
+
     #[test]
     fn shared_and_unknown_names_are_errors() {
         assert_eq!(
             parse_country("Korea").map_err(|e| e.message),
             Err("\"Korea\" may mean South Korea (KR) or North Korea (KP); write the code of the one meant.".to_owned())
         );
-        assert!(parse_country("congo").is_err());
+        assert!(
+            parse_country("congo").is_err(),
+            "the table's short name of CG, but said of both"
+        );
         assert!(parse_country("Virgin Islands").is_err());
         assert_eq!(parse_country("South Korea"), Ok("KR"));
         assert_eq!(parse_country("Republic of the Congo"), Ok("CG"));

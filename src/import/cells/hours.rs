@@ -6,7 +6,7 @@
 //! (`2026 Dec 25`, `2026-12-25`, `2026 Dec 24-26`), then periods (`08:00-12:00,14:00-18:00`,
 //! `8h30`, `08.00`, `9am`), `off` / `closed`, `00:00-24:00` or `24/7`. A later rule replaces the
 //! hours of the days it names; a rule after a comma (`Mo-Fr 08:00-12:00, We 14:00-18:00`) adds
-//! to them. A period past midnight is split over two days. Public holidays (`PH`), school
+//! to them (and `off` after a comma closes them). A period past midnight is split over two days. Public holidays (`PH`), school
 //! holidays (`SH`), comments and days without a year are left out with a warning; anything else
 //! (week numbers, months, sunrise, `18:00+`, `Mo[1]`, `||`) is an error.
 
