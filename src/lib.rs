@@ -13,6 +13,7 @@ pub mod files;
 pub mod hours;
 pub mod import;
 pub mod model;
+pub mod profiles;
 pub mod sync;
 pub mod ui;
 pub mod validate;
