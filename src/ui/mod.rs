@@ -1,5 +1,6 @@
 //! Views: each panel shows state. No business rule is written here.
 
+pub mod basemap;
 pub mod map;
 
 use crate::app::StoreDeskApp;
