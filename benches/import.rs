@@ -88,8 +88,8 @@ fn run(label: &str, path: &std::path::Path, ws_dir: std::path::PathBuf) {
         import::read_path(path, &ReadOptions::default()).unwrap_or_else(|e| fail("read", e));
     let read = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let conversion = import::convert(&source, None, &ctx).unwrap_or_else(|e| fail("convert", e));
-    drop(source);
+    let conversion =
+        import::convert_owned(source, None, &ctx).unwrap_or_else(|e| fail("convert", e));
     let converted = t.elapsed().as_secs_f64();
     let counts = conversion.report.counts();
     let t = Instant::now();

@@ -129,15 +129,14 @@ pub fn import(args: &ImportArgs) -> ExitCode {
         }
     }
     let ctx = Context::today();
-    let conversion = match import::convert(&source, mapping.as_ref(), &ctx) {
-        Ok(c) => c,
-        Err(e) => return fail("import", format!("{file}: {e}")),
-    };
     let headers = match &source {
         Source::Table(t) => Some(t.headers.clone()),
         Source::Stores(_) => None,
     };
-    drop(source);
+    let conversion = match import::convert_owned(source, mapping.as_ref(), &ctx) {
+        Ok(c) => c,
+        Err(e) => return fail("import", format!("{file}: {e}")),
+    };
     let counts = conversion.report.counts();
     if args.json {
         let value = serde_json::json!({

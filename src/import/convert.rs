@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::cells::{self, CellNote, IdAllocator, IdClaim, NoteLevel};
 use super::mapping::{Mapping, Target};
 use super::report::{Note, Report, RowReport, Status};
-use super::table::{Row, Table};
+use super::table::{Row, Table, TableFormat};
 use super::{ImportError, Source};
 use crate::hours::OpeningHours;
 use crate::model::countries::fold_name;
@@ -23,40 +23,43 @@ pub struct Conversion {
     pub stores: Vec<(usize, Store)>,
 }
 
-/// Converts a read file. `mapping` is used for tables (the guess when `None`).
+/// Converts a read file. `mapping` is used for tables (the guess when `None`). The source is
+/// kept, so that a table can be converted again with another mapping.
 pub fn convert(
     source: &Source,
     mapping: Option<&Mapping>,
     ctx: &Context,
 ) -> Result<Conversion, ImportError> {
     match source {
-        Source::Stores(doc) => Ok(convert_document(doc, ctx)),
-        Source::Table(table) => {
-            let guessed;
-            let mapping = match mapping {
-                Some(m) => m,
-                None => {
-                    guessed = Mapping::guess(&table.headers);
-                    &guessed
-                }
-            };
-            convert_table(table, mapping, ctx)
-        }
+        Source::Stores(doc) => Ok(convert_document(doc.clone(), ctx)),
+        Source::Table(table) => convert_table(table, mapping, ctx),
     }
 }
 
-fn convert_document(doc: &Document, ctx: &Context) -> Conversion {
+/// Like `convert`, consuming the source: the stores of a JSON file are moved, not copied.
+pub fn convert_owned(
+    source: Source,
+    mapping: Option<&Mapping>,
+    ctx: &Context,
+) -> Result<Conversion, ImportError> {
+    match source {
+        Source::Stores(doc) => Ok(convert_document(doc, ctx)),
+        Source::Table(table) => convert_table(&table, mapping, ctx),
+    }
+}
+
+fn convert_document(doc: Document, ctx: &Context) -> Conversion {
     let mut report = Report {
         format: doc.kind.label().to_owned(),
         line_word: "line",
         ..Report::default()
     };
     let mut stores = Vec::with_capacity(doc.entries.len());
-    for entry in &doc.entries {
+    for entry in doc.entries {
         let mut row = RowReport::new(entry.index + 1, entry.line);
-        match &entry.result {
-            Err(e) => row.note(Status::Error, None, e.message.clone()),
-            Ok(store) => stores.push((report.rows.len(), store.clone())),
+        match entry.result {
+            Err(e) => row.note(Status::Error, None, e.message),
+            Ok(store) => stores.push((report.rows.len(), store)),
         }
         report.rows.push(row);
     }
@@ -216,9 +219,17 @@ fn check(
 
 fn convert_table(
     table: &Table,
-    mapping: &Mapping,
+    mapping: Option<&Mapping>,
     ctx: &Context,
 ) -> Result<Conversion, ImportError> {
+    let guessed;
+    let mapping = match mapping {
+        Some(m) => m,
+        None => {
+            guessed = Mapping::guess(&table.headers);
+            &guessed
+        }
+    };
     let problems = mapping.problems();
     if !problems.is_empty() {
         return Err(ImportError::Mapping(problems));
@@ -255,7 +266,9 @@ fn convert_table(
             report.rows.push(row_report);
             continue;
         }
-        check_width(row, &table.headers, &mut row_report);
+        // A sheet's row ends at its last filled cell, so only text files have short rows.
+        let text = matches!(table.format, TableFormat::Delimited { .. });
+        check_width(row, &table.headers, text, &mut row_report);
         let store = plan.store_of(row, &mut row_report);
         stores.push((report.rows.len(), store));
         report.rows.push(row_report);
@@ -268,7 +281,7 @@ fn convert_table(
 
 /// Ragged rows: more cells than columns (the extra ones are named, not dropped silently),
 /// or fewer (read as empty).
-fn check_width(row: &Row, headers: &[String], report: &mut RowReport) {
+fn check_width(row: &Row, headers: &[String], short_rows: bool, report: &mut RowReport) {
     let (n, w) = (row.cells.len(), headers.len());
     if n > w {
         let extra: Vec<String> = row
@@ -288,7 +301,7 @@ fn check_width(row: &Row, headers: &[String], report: &mut RowReport) {
                 ),
             );
         }
-    } else if n < w && n > 0 {
+    } else if short_rows && n < w && n > 0 {
         report.note(
             Status::Warning,
             None,

@@ -261,6 +261,7 @@ const NAMES: &[(&str, &[&str])] = &[
             "nome",
             "title",
             "libelle",
+            "label",
             "enseigne",
             "bezeichnung",
             "nom du magasin",

@@ -450,6 +450,7 @@ const SHEET: &[&[&str]] = &[
         "München",
         "DE",
     ],
+    &["b3", "Kiosk", "52.52", "13.405"],
 ];
 
 #[test]
@@ -470,7 +471,13 @@ fn xlsx_sheets_are_picked_by_name() {
         }
     );
     let c = convert(&source, None, &ctx()).expect("convert");
-    counts_add_up(&c, 2);
+    counts_add_up(&c, 3);
+    // A sheet's row ends at its last filled cell: not a short row.
+    assert!(
+        !c.report.render(false).contains("missing cells"),
+        "{}",
+        c.report.render(false)
+    );
     let b1 = store(&c, "b1");
     assert_eq!(
         b1.address.as_ref().and_then(|a| a.zipcode.as_deref()),
@@ -491,7 +498,7 @@ fn xlsx_sheets_are_picked_by_name() {
 #[test]
 fn ods_files_are_read() {
     let (_, c) = import_bytes("book.ods", ods("Filialen", SHEET));
-    counts_add_up(&c, 2);
+    counts_add_up(&c, 3);
     assert_eq!(
         store(&c, "b2")
             .address
@@ -661,4 +668,16 @@ fn a_mapping_that_cannot_work_is_refused() {
     let mapping = Mapping::guess(&table.headers);
     let e = convert(&source, Some(&mapping), &ctx()).expect_err("refused");
     assert!(e.to_string().contains("latitude and longitude"), "{e}");
+}
+
+#[test]
+fn a_file_too_large_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("huge.csv");
+    let file = std::fs::File::create(&path).expect("create");
+    // A sparse file: no disk space used, nothing read.
+    file.set_len(MAX_FILE_BYTES + 1).expect("size");
+    let e = read_path(&path, &ReadOptions::default()).expect_err("refused");
+    assert!(matches!(e, ImportError::TooLarge { .. }), "{e}");
+    assert!(e.to_string().contains("split it into smaller files"), "{e}");
 }
