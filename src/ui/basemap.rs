@@ -7,12 +7,14 @@
 //! pixel at its zoom and cut into triangles. A frame then only culls the parts outside the
 //! view, moves the visible points onto the screen and hands one [`Mesh`] to egui.
 //!
-//! On a walkers map, as its first plugin so that the stores are drawn over it:
+//! On a walkers map, as its first plugin so that the stores are drawn over it; until it is
+//! prepared (on a thread of its own), the map shows without it:
 //!
 //! ```ignore
 //! let mut map = Map::new(None, &mut memory, home);
-//! if let Ok(basemap) = OfflineBasemap::shared() {
-//!     map = map.with_plugin(basemap.plugin());
+//! match OfflineBasemap::ready() {
+//!     Some(basemap) => map = map.with_plugin(basemap.plugin()),
+//!     None => OfflineBasemap::preload(ui.ctx()),
 //! }
 //! ```
 
@@ -21,6 +23,7 @@ mod triangulate;
 
 use std::f64::consts::PI;
 use std::ops::Range;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use egui::epaint::{Mesh, Vertex, WHITE_UV};
@@ -309,6 +312,25 @@ struct Level {
     lines: Vec<LinePart>,
 }
 
+impl Level {
+    fn push_fill(
+        &mut self,
+        bounds: Rect,
+        points: impl IntoIterator<Item = Pos2>,
+        triangles: &[u32],
+    ) {
+        let first_point = self.fill_points.len() as u32;
+        let first_index = self.triangles.len() as u32;
+        self.fill_points.extend(points);
+        self.triangles.extend_from_slice(triangles);
+        self.fills.push(FillPart {
+            bounds,
+            points: first_point..self.fill_points.len() as u32,
+            triangles: first_index..self.triangles.len() as u32,
+        });
+    }
+}
+
 /// What a frame's mesh was made for.
 type FrameKey = (MercatorView, Rect, BasemapStyle);
 
@@ -329,20 +351,29 @@ impl OfflineBasemap {
     }
 
     /// The built-in basemap, read and prepared once for the whole program. The first call
-    /// takes a moment (tens of milliseconds in an optimised build); [`OfflineBasemap::preload`]
-    /// can take it off the window's thread.
+    /// takes a moment (tens of milliseconds in an optimised build, a second or two in a debug
+    /// one); [`OfflineBasemap::preload`] does it away from the window's thread.
     pub fn shared() -> Result<&'static OfflineBasemap, &'static BasemapError> {
         SHARED.get_or_init(OfflineBasemap::new).as_ref()
     }
 
-    /// Starts preparing the built-in basemap on a thread of its own, so that the first
-    /// frame that draws it does not wait. Calling it again does nothing more.
-    pub fn preload() {
-        if SHARED.get().is_none() {
-            std::thread::spawn(|| {
-                let _ = OfflineBasemap::shared();
-            });
+    /// The built-in basemap if it is prepared, without waiting.
+    pub fn ready() -> Option<&'static OfflineBasemap> {
+        SHARED.get().and_then(|basemap| basemap.as_ref().ok())
+    }
+
+    /// Starts preparing the built-in basemap on a thread of its own, and asks `ctx` for a
+    /// repaint once it is ready. Only the first call starts anything.
+    pub fn preload(ctx: &egui::Context) {
+        static STARTED: AtomicBool = AtomicBool::new(false);
+        if STARTED.swap(true, Ordering::SeqCst) {
+            return;
         }
+        let ctx = ctx.clone();
+        std::thread::spawn(move || {
+            let _ = OfflineBasemap::shared();
+            ctx.request_repaint();
+        });
     }
 
     /// Reads and prepares basemap data in the format of `assets/basemap/`.
@@ -644,19 +675,6 @@ impl Plane {
             }
         }
     }
-
-    /// The shifts by a turn that bring what reaches past the map's edges onto it.
-    fn copies(&self, west: f64, east: f64) -> impl Iterator<Item = f64> + use<> {
-        let edge_west = self.middle - self.turn / 2.0;
-        let edge_east = self.middle + self.turn / 2.0;
-        [
-            Some(0.0),
-            (east > edge_east).then_some(-self.turn),
-            (west < edge_west).then_some(self.turn),
-        ]
-        .into_iter()
-        .flatten()
-    }
 }
 
 /// A country's polygons as the plane sees them. The data is made for the sphere, where a ring
@@ -819,6 +837,74 @@ fn along_world_edge(a: [f64; 2], b: [f64; 2]) -> bool {
         || (a[1] < -85.0 && b[1] < -85.0)
 }
 
+/// A polygon (normalised Mercator) reaching past the 180th meridian, as pieces on the map: the
+/// part in each turn it reaches into, brought onto the map. Triangles across the meridian are
+/// cut there.
+fn pieces_on_map(points: &[[f64; 2]], triangles: &[u32]) -> Vec<(Vec<[f64; 2]>, Vec<u32>)> {
+    let (west, east) = points
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(w, e), p| {
+            (w.min(p[0]), e.max(p[0]))
+        });
+    if !(west.is_finite() && east.is_finite()) {
+        return Vec::new();
+    }
+    let mut pieces = Vec::new();
+    for turn in (west.floor() as i64)..(east.ceil() as i64) {
+        let (lo, hi) = (turn as f64, turn as f64 + 1.0);
+        let mut piece_points: Vec<[f64; 2]> = Vec::new();
+        let mut piece_triangles: Vec<u32> = Vec::new();
+        let mut index_of = vec![u32::MAX; points.len()];
+        for triangle in triangles.chunks_exact(3) {
+            let corners = [triangle[0], triangle[1], triangle[2]].map(|i| i as usize);
+            let xs = corners.map(|i| points[i][0]);
+            if xs.iter().all(|&x| x <= lo) || xs.iter().all(|&x| x >= hi) {
+                continue;
+            }
+            if xs.iter().all(|&x| (lo..=hi).contains(&x)) {
+                for i in corners {
+                    if index_of[i] == u32::MAX {
+                        index_of[i] = piece_points.len() as u32;
+                        piece_points.push([points[i][0] - lo, points[i][1]]);
+                    }
+                    piece_triangles.push(index_of[i]);
+                }
+                continue;
+            }
+            let cut = clip_half(corners.map(|i| points[i]).to_vec(), |p| p[0] - lo);
+            let cut = clip_half(cut, |p| hi - p[0]);
+            if cut.len() >= 3 {
+                let base = piece_points.len() as u32;
+                piece_points.extend(cut.iter().map(|&[x, y]| [x - lo, y]));
+                for k in 1..cut.len() as u32 - 1 {
+                    piece_triangles.extend([base, base + k, base + k + 1]);
+                }
+            }
+        }
+        if !piece_triangles.is_empty() {
+            pieces.push((piece_points, piece_triangles));
+        }
+    }
+    pieces
+}
+
+/// The part of a convex polygon where `side` is not negative.
+fn clip_half(polygon: Vec<[f64; 2]>, side: impl Fn([f64; 2]) -> f64) -> Vec<[f64; 2]> {
+    let mut kept = Vec::with_capacity(polygon.len() + 1);
+    for (i, &p) in polygon.iter().enumerate() {
+        let q = polygon[(i + 1) % polygon.len()];
+        let (at_p, at_q) = (side(p), side(q));
+        if at_p >= 0.0 {
+            kept.push(p);
+        }
+        if (at_p >= 0.0) != (at_q >= 0.0) {
+            let t = at_p / (at_p - at_q);
+            kept.push([p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])]);
+        }
+    }
+    kept
+}
+
 fn build_level(
     shapes: &[Vec<Vec<Vec<i64>>>],
     degrees: &[Vec<[f64; 2]>],
@@ -854,19 +940,14 @@ fn build_level(
         if triangles.is_empty() {
             continue;
         }
-        // What reaches past the 180th meridian is drawn again a turn away, on the other side.
-        for shift in NORMALISED.copies(f64::from(bounds.min.x), f64::from(bounds.max.x)) {
-            let first_point = level.fill_points.len() as u32;
-            let first_index = level.triangles.len() as u32;
-            level
-                .fill_points
-                .extend(points.iter().map(|&[x, y]| to_pos2([x + shift, y])));
-            level.triangles.extend_from_slice(&triangles);
-            level.fills.push(FillPart {
-                bounds: bounds.translate(Vec2::new(shift as f32, 0.0)),
-                points: first_point..level.fill_points.len() as u32,
-                triangles: first_index..level.triangles.len() as u32,
-            });
+        if bounds.min.x >= 0.0 && bounds.max.x <= 1.0 {
+            level.push_fill(bounds, points.iter().map(|&p| to_pos2(p)), &triangles);
+        } else {
+            // Past the 180th meridian: each side's part goes on its side of the map.
+            for (piece_points, piece_triangles) in pieces_on_map(&points, &triangles) {
+                let piece: Vec<Pos2> = piece_points.into_iter().map(to_pos2).collect();
+                level.push_fill(bounds_of(piece.iter().copied()), piece, &piece_triangles);
+            }
         }
     }
 

@@ -103,14 +103,25 @@ fn the_world_mesh_has_land_and_every_index_in_range() {
     // The sea comes first and covers the screen.
     assert_eq!(mesh.vertices[0].pos, screen.left_top());
     assert_eq!(mesh.vertices[2].pos, screen.right_bottom());
-    // Every land vertex is between the world's top and bottom (Russia, reaching past the
-    // 180th meridian, is drawn again a turn away).
+    // Every land vertex is on the world's square: what reaches past the 180th meridian
+    // (Russia, Fiji) is cut there and put on the other side.
+    let world = Rect::from_min_size(Pos2::ZERO, Vec2::splat(1024.0)).expand(0.01);
     assert!(
         mesh.vertices
             .iter()
             .filter(|v| v.color == style.land)
-            .all(|v| (-0.01..=1024.01).contains(&v.pos.y))
+            .all(|v| world.contains(v.pos))
     );
+}
+
+#[test]
+fn preloading_makes_the_shared_basemap_ready() {
+    let ctx = egui::Context::default();
+    OfflineBasemap::preload(&ctx);
+    OfflineBasemap::preload(&ctx);
+    let shared = basemap();
+    let ready = OfflineBasemap::ready().expect("ready once shared() returned");
+    assert!(std::ptr::eq(shared, ready));
 }
 
 #[test]
@@ -275,6 +286,33 @@ fn simplifying_keeps_ends_and_drops_what_is_within_tolerance() {
     // A closed line keeps its farthest point, so that it stays a ring.
     let ring = [[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0], [0.0, 0.0]];
     assert_eq!(simplify(&ring, 5.0), vec![0, 2, 4]);
+}
+
+#[test]
+fn a_polygon_across_the_180th_meridian_is_cut_onto_both_sides_of_the_map() {
+    // A square from 0.9 to 1.1 of the world: two pieces of equal area.
+    let points = [[0.9, 0.4], [1.1, 0.4], [1.1, 0.6], [0.9, 0.6]];
+    let pieces = pieces_on_map(&points, &[0, 1, 2, 0, 2, 3]);
+    assert_eq!(pieces.len(), 2);
+    for (points, triangles) in &pieces {
+        assert!(points.iter().all(|p| (0.0..=1.0).contains(&p[0])));
+        let area: f64 = triangles
+            .chunks(3)
+            .map(|t| {
+                let [a, b, c] = [0, 1, 2].map(|i| points[t[i] as usize]);
+                ((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])).abs() / 2.0
+            })
+            .sum();
+        assert!((area - 0.02).abs() < 1e-12, "{area}");
+    }
+    // Fiji and Chukotka are on the map's both edges.
+    let level = basemap().levels.last().expect("levels");
+    assert!(
+        filled(level, to_pos2(mercator(-179.9, 65.5)))
+            || filled(level, to_pos2(mercator(-175.0, 66.0)))
+    );
+    assert!(filled(level, to_pos2(mercator(178.0, -17.9))));
+    assert_eq!(country_at(-175.0, 66.0), Some("Russia"));
 }
 
 #[test]
