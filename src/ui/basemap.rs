@@ -233,7 +233,7 @@ impl Polygon {
         }
         // Even-odd over every ring: inside the outer ring and in no hole.
         let mut inside = false;
-        for ring in &self.rings {
+        for ring in self.rings.iter().filter(|ring| !ring.is_empty()) {
             let mut previous = ring.len() - 1;
             for (i, &[x, y]) in ring.iter().enumerate() {
                 let [px, py] = ring[previous];

@@ -269,7 +269,8 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Topology, BasemapError> {
         arcs.push(arc);
     }
 
-    let country_count = reader.count(4)?;
+    // A country takes at least its code, its name's length and its polygon count.
+    let country_count = reader.count(3)?;
     let mut countries = Vec::with_capacity(country_count);
     for _ in 0..country_count {
         let iso_numeric = u16::try_from(reader.varint()?)
@@ -376,7 +377,13 @@ pub(crate) fn from_topojson(text: &str) -> Result<Topology, BasemapError> {
                 .ok_or_else(|| {
                     fail(&format!("arc {index} has a point that is not two integers"))
                 })?;
-            point = [point[0] + delta[0], point[1] + delta[1]];
+            point = match (
+                point[0].checked_add(delta[0]),
+                point[1].checked_add(delta[1]),
+            ) {
+                (Some(x), Some(y)) => [x, y],
+                _ => return Err(fail(&format!("arc {index} runs out of range"))),
+            };
             points.push(point);
         }
         if points.len() < 2 {

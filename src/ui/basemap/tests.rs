@@ -277,6 +277,41 @@ fn a_damaged_or_cut_basemap_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn nonsense_shapes_in_a_well_formed_file_are_drawn_without_panicking() {
+    // Past the checksum and the reader's checks, rings may still be made of arcs that do
+    // not meet, cross themselves or run round the world: preparing and drawing them must
+    // not panic.
+    let topology = asset::decode(ASSET).expect("the built-in asset decodes");
+    let mut rng = fastrand::Rng::with_seed(7);
+    let (view, screen) = world_view();
+    for _ in 0..12 {
+        let mut damaged = topology.clone();
+        damaged.countries.truncate(12);
+        let arcs = damaged.arcs.len() as i64;
+        for reference in damaged
+            .countries
+            .iter_mut()
+            .flat_map(|c| c.polygons.iter_mut().flatten().flatten())
+        {
+            match rng.u8(..4) {
+                0 => *reference = rng.i64(-arcs..arcs),
+                1 => *reference = -1 - *reference,
+                _ => {}
+            }
+        }
+        for arc in damaged.arcs.iter_mut().take(50) {
+            for point in arc.iter_mut() {
+                point[0] = rng.i64(0..100_000);
+            }
+        }
+        let basemap = OfflineBasemap::from_bytes(&asset::encode(&damaged)).expect("well formed");
+        let mesh = basemap.mesh(&view, screen, &BasemapStyle::dark());
+        assert!(mesh.is_valid());
+        let _ = basemap.country_at(lon_lat(2.35, 48.86));
+    }
+}
+
+#[test]
 fn simplifying_keeps_ends_and_drops_what_is_within_tolerance() {
     let line = [[0.0, 0.0], [1.0, 0.01], [2.0, 0.0], [3.0, 1.0], [4.0, 0.0]];
     assert_eq!(simplify(&line, 0.1), vec![0, 2, 3, 4]);
