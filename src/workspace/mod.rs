@@ -660,10 +660,7 @@ impl Workspace {
 
     /// Like `apply`, with an origin per edit (an import says the file and row of each store).
     pub fn apply_batch(&mut self, label: &str, edits: Vec<(Edit, Origin)>) -> Result<usize> {
-        self.apply_described(
-            label,
-            edits.into_iter().map(|(e, o)| (e, o.describe())),
-        )
+        self.apply_described(label, edits.into_iter().map(|(e, o)| (e, o.describe())))
     }
 
     fn apply_described(
