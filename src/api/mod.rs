@@ -10,7 +10,6 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -123,8 +122,7 @@ impl fmt::Debug for Client {
 
 enum Body {
     None,
-    /// Shared, so a retry sends it again without a copy.
-    Json(Bytes),
+    Json(Vec<u8>),
 }
 
 impl Client {
@@ -171,17 +169,6 @@ impl Client {
     /// `PUT /stores`: replaces each store as sent; refused if one id does not exist.
     pub async fn update(&self, stores: &[Store]) -> Result<WriteOutcome, ApiError> {
         self.write(Method::PUT, "stores", stores).await
-    }
-
-    /// `POST /stores` with a body already written, `{"stores":[...]}`, sent as it is (a push
-    /// builds it from the stores' JSON as the workspace holds it).
-    pub async fn add_body(&self, body: Bytes) -> Result<WriteOutcome, ApiError> {
-        self.write_raw(Method::POST, "stores", body).await
-    }
-
-    /// `PUT /stores` with a body already written, sent as it is.
-    pub async fn update_body(&self, body: Bytes) -> Result<WriteOutcome, ApiError> {
-        self.write_raw(Method::PUT, "stores", body).await
     }
 
     /// `POST /stores/replace`: the project becomes exactly these stores, or nothing changes.
@@ -315,17 +302,7 @@ impl Client {
         stores: &[Store],
     ) -> Result<WriteOutcome, ApiError> {
         self.require_write()?;
-        self.write_raw(method, path, Bytes::from(write_body(stores)))
-            .await
-    }
-
-    async fn write_raw(
-        &self,
-        method: Method,
-        path: &str,
-        body: Bytes,
-    ) -> Result<WriteOutcome, ApiError> {
-        self.require_write()?;
+        let body = write_body(stores).into_bytes();
         if body.len() > MAX_REQUEST_BYTES {
             return Err(ApiError::TooLarge { bytes: body.len() });
         }
