@@ -11,7 +11,7 @@ use std::time::Instant;
 use storedesk::api::{ApiKey, Client, ClientConfig, KeyKind};
 use storedesk::emulator::{EmulatorConfig, start_in_background};
 use storedesk::sync::{self, PushOptions};
-use storedesk::workspace::{Edit, Origin, Workspace};
+use storedesk::workspace::{Edit, Origin, Outgoing, Workspace};
 
 const STORES: usize = 100_000;
 const QPS: u32 = 10;
@@ -53,26 +53,24 @@ fn case(count: usize, byte_budget: usize, details: bool) {
 
     let mut options = PushOptions::default();
     options.plan.byte_budget = byte_budget;
+    // What a push reads and plans before its first request (no store is parsed).
     let t = Instant::now();
-    let pending = ws.pending().unwrap_or_else(|e| fail("pending", e));
+    let changes = ws.outgoing().unwrap_or_else(|e| fail("outgoing", e));
     let read = t.elapsed().as_secs_f64();
+    let listed = changes.len();
+    let payload: usize = changes.iter().map(|c| c.bytes + 1).sum();
     let t = Instant::now();
-    let plan = sync::plan(&pending, &options.plan);
+    let plan = sync::plan::plan_outgoing(changes, &options.plan);
     println!(
-        "push: reading the {} drafts {read:.2} s, planning (validation included) {:.2} s",
-        pending.len(),
+        "push: reading the {listed} drafts {read:.2} s, planning {:.2} s",
         t.elapsed().as_secs_f64()
     );
     let budget = options.plan.byte_budget - 13;
-    let payload: usize = pending
-        .iter()
-        .filter_map(|p| p.local.as_ref())
-        .map(|s| s.to_json().len() + 1)
-        .sum();
     let minimum = payload.div_ceil(budget);
+    let planned = plan.batches.len();
 
     if details {
-        bookkeeping(&plan);
+        bookkeeping(plan);
     }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -106,7 +104,7 @@ fn case(count: usize, byte_budget: usize, details: bool) {
         "push: {count} stores, {:.1} MB: {} write requests (planned {}, minimum for a {} KB budget: {minimum}, {:+.1} %), {} reads",
         payload as f64 / 1e6,
         report.write_requests,
-        plan.batches.len(),
+        planned,
         options.plan.byte_budget / 1024,
         (report.write_requests as f64 / minimum as f64 - 1.0) * 100.0,
         report.read_requests
@@ -120,69 +118,39 @@ fn case(count: usize, byte_budget: usize, details: bool) {
     }
 }
 
-/// The workspace's own cost of one batch: recording it as sent, then as applied.
-fn bookkeeping(plan: &sync::Plan) {
-    let Some(batch) = plan.batches.first() else {
+/// The workspace's own cost of one batch: reading its JSON and recording it as sent, then
+/// recording it as applied.
+fn bookkeeping(plan: sync::Plan<Outgoing>) {
+    let Some(batch) = plan.batches.into_iter().next() else {
         return;
     };
+    // The same number of stores as the first batch, in a workspace of their own.
     let dir = tempfile::tempdir().unwrap_or_else(|e| fail("temp dir", e));
     let mut ws = Workspace::open_dir(dir.path()).unwrap_or_else(|e| fail("open", e));
-    let edits = batch
-        .items
-        .iter()
-        .filter_map(|i| i.store.clone())
+    let edits = common::stores(batch.items.len())
+        .into_iter()
         .map(Edit::put)
         .collect();
     let t = Instant::now();
     ws.apply("Import", &Origin::CommandLine, edits)
         .unwrap_or_else(|e| fail("import", e));
     let applied = t.elapsed().as_secs_f64();
-    let items = ws.pending().unwrap_or_else(|e| fail("pending", e));
-    let items: Vec<_> = items
-        .into_iter()
-        .map(|p| storedesk::workspace::SentItem {
-            id: p.id,
-            store: p.local,
-            version: p.version,
-        })
-        .collect();
+    let mut items = ws.outgoing().unwrap_or_else(|e| fail("outgoing", e));
     let t = Instant::now();
-    let mut x = 0u64;
-    for i in &items {
-        if let Some(s) = &i.store {
-            x ^= s.content_hash();
-        }
-    }
-    let content = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    for i in &items {
-        if let Some(s) = &i.store {
-            x ^= s.remote_hash();
-        }
-    }
-    let remote = t.elapsed().as_secs_f64();
-    let t = Instant::now();
-    for i in &items {
-        if let Some(s) = &i.store {
-            x ^= s.to_json().len() as u64;
-        }
-    }
-    println!(
-        "push: {} stores: content hashes {content:.3} s, remote hashes {remote:.3} s, JSON {:.3} s ({x})",
-        items.len(),
-        t.elapsed().as_secs_f64()
-    );
-    let t = Instant::now();
-    let seq = ws
-        .record_sending(1, "POST", &items, batch.bytes)
+    let (seq, _) = ws
+        .record_sending_drafts(1, "POST", &mut items, sync::plan::outgoing_body_size)
         .unwrap_or_else(|e| fail("sending", e));
     let sending = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    ws.record_outcome(seq, "ok", "", &items, &[])
+    let body = sync::plan::outgoing_body(&items);
+    let built = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    ws.record_outcome(seq.unwrap_or(0), "ok", "", &items, &[])
         .unwrap_or_else(|e| fail("outcome", e));
     println!(
-        "push: one batch of {} stores: added as drafts {applied:.2} s, recorded as sent {sending:.2} s, recorded as applied {:.2} s",
+        "push: one batch of {} stores ({:.1} MB): added as drafts {applied:.2} s, read and recorded as sent {sending:.3} s, body built {built:.3} s, recorded as applied {:.3} s",
         items.len(),
+        body.len() as f64 / 1e6,
         t.elapsed().as_secs_f64()
     );
 }

@@ -132,6 +132,29 @@ proptest! {
     }
 
     #[test]
+    fn json_and_hashes_agree_with_the_separate_calls(
+        s in store(),
+        names in prop::option::of(json_map()),
+        lower_case_country in any::<bool>(),
+        empty_types in any::<bool>(),
+    ) {
+        let mut s = s;
+        s.localized_names = names;
+        if lower_case_country
+            && let Some(code) = s.address.as_mut().and_then(|a| a.country_code.as_mut())
+        {
+            code.make_ascii_lowercase();
+        }
+        if empty_types {
+            s.types = Some(Vec::new());
+        }
+        let (json, content, remote) = s.json_and_hashes();
+        prop_assert_eq!(json, s.to_json());
+        prop_assert_eq!(content, s.content_hash());
+        prop_assert_eq!(remote, s.remote_hash());
+    }
+
+    #[test]
     fn effective_hours_are_sorted_and_disjoint(h in hours(), days in 0i64..3000) {
         let date = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).expect("date") + chrono::Duration::days(days);
         let day = h.on_date(date);

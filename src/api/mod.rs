@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -122,7 +123,8 @@ impl fmt::Debug for Client {
 
 enum Body {
     None,
-    Json(Vec<u8>),
+    /// Shared, so a retry sends it again without a copy.
+    Json(Bytes),
 }
 
 impl Client {
@@ -169,6 +171,17 @@ impl Client {
     /// `PUT /stores`: replaces each store as sent; refused if one id does not exist.
     pub async fn update(&self, stores: &[Store]) -> Result<WriteOutcome, ApiError> {
         self.write(Method::PUT, "stores", stores).await
+    }
+
+    /// `POST /stores` with a body already written, `{"stores":[...]}`, sent as it is (a push
+    /// builds it from the stores' JSON as the workspace holds it).
+    pub async fn add_body(&self, body: Bytes) -> Result<WriteOutcome, ApiError> {
+        self.write_raw(Method::POST, "stores", body).await
+    }
+
+    /// `PUT /stores` with a body already written, sent as it is.
+    pub async fn update_body(&self, body: Bytes) -> Result<WriteOutcome, ApiError> {
+        self.write_raw(Method::PUT, "stores", body).await
     }
 
     /// `POST /stores/replace`: the project becomes exactly these stores, or nothing changes.
@@ -302,7 +315,17 @@ impl Client {
         stores: &[Store],
     ) -> Result<WriteOutcome, ApiError> {
         self.require_write()?;
-        let body = write_body(stores).into_bytes();
+        self.write_raw(method, path, Bytes::from(write_body(stores)))
+            .await
+    }
+
+    async fn write_raw(
+        &self,
+        method: Method,
+        path: &str,
+        body: Bytes,
+    ) -> Result<WriteOutcome, ApiError> {
+        self.require_write()?;
         if body.len() > MAX_REQUEST_BYTES {
             return Err(ApiError::TooLarge { bytes: body.len() });
         }

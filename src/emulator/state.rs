@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use indexmap::IndexMap;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 use super::{Faults, RequestLog};
@@ -250,27 +251,26 @@ pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>
 
 /// Reads a write body `{"stores": [...]}` and checks every store as the API does: the stores,
 /// or the sentence the API answers with in `{"status": "error", "value": ...}`.
+///
+/// Each store is read straight from its text; only a store that cannot be read is read again
+/// as a JSON value, to name it and say why.
 pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
     const NOT_JSON: &str = "The request is invalid, the data is not a valid JSON.";
-    let value: Value = serde_json::from_slice(body).map_err(|_| NOT_JSON.to_owned())?;
-    let Value::Object(mut top) = value else {
-        return Err(NOT_JSON.to_owned());
-    };
-    let Some(Value::Array(items)) = top.remove("stores") else {
-        return Err(NOT_JSON.to_owned());
-    };
-    if items.is_empty() {
+    #[derive(Deserialize)]
+    struct Batch<'a> {
+        #[serde(borrow)]
+        stores: Vec<&'a RawValue>,
+    }
+    let batch: Batch<'_> = serde_json::from_slice(body).map_err(|_| NOT_JSON.to_owned())?;
+    if batch.stores.is_empty() {
         return Err("The request has no stores.".to_owned());
     }
-    let mut stores = Vec::with_capacity(items.len());
-    for (index, item) in items.into_iter().enumerate() {
-        let named = item
-            .get("storeId")
-            .and_then(Value::as_str)
-            .map(|id| format!("Store \"{id}\""))
-            .unwrap_or_else(|| format!("Store #{}", index + 1));
-        let store: Store =
-            serde_json::from_value(item).map_err(|e| format!("{named} could not be read: {e}."))?;
+    let mut stores = Vec::with_capacity(batch.stores.len());
+    for (index, item) in batch.stores.into_iter().enumerate() {
+        let store: Store = match serde_json::from_str(item.get()) {
+            Ok(store) => store,
+            Err(_) => return Err(unreadable(index, item.get())),
+        };
         check_store(index, &store)?;
         stores.push(store);
     }
@@ -281,6 +281,20 @@ pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
         ));
     }
     Ok(stores)
+}
+
+/// Why the store at `index` (its text) cannot be read, naming it by its id when it has one.
+fn unreadable(index: usize, text: &str) -> String {
+    let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    let named = value
+        .get("storeId")
+        .and_then(Value::as_str)
+        .map(|id| format!("Store \"{id}\""))
+        .unwrap_or_else(|| format!("Store #{}", index + 1));
+    match serde_json::from_value::<Store>(value) {
+        Err(e) => format!("{named} could not be read: {e}."),
+        Ok(_) => format!("{named} could not be read."),
+    }
 }
 
 /// The checks the API makes on one asset.

@@ -198,6 +198,113 @@ impl Store {
         (content, fnv1a(&s.into_canonical_bytes()))
     }
 
+    /// The write-format JSON ([`Store::to_json`]) with [`Store::content_hash`] and
+    /// [`Store::remote_hash`]. A store already in canonical form (nothing to normalise, every
+    /// map's keys in order) serialises once: its canonical bytes are its JSON.
+    pub fn json_and_hashes(&self) -> (String, u64, u64) {
+        let json = self.to_json();
+        if !(self.is_normalised() && self.maps_are_sorted()) {
+            let (content, remote) = self.hashes();
+            return (json, content, remote);
+        }
+        let content = fnv1a(json.as_bytes());
+        let remote = if self.is_its_remote_view() {
+            content
+        } else {
+            self.remote_hash()
+        };
+        (json, content, remote)
+    }
+
+    /// Whether [`Store::normalised`] would leave this store as it is.
+    fn is_normalised(&self) -> bool {
+        fn filled<T>(v: &Option<Vec<T>>) -> bool {
+            v.as_ref().is_none_or(|v| !v.is_empty())
+        }
+        fn filled_map(v: &Option<Map<String, Value>>) -> bool {
+            v.as_ref().is_none_or(|m| !m.is_empty())
+        }
+        let address = self.address.as_ref().is_none_or(|a| {
+            filled(&a.lines)
+                && [&a.country_code, &a.city, &a.zipcode]
+                    .iter()
+                    .all(|f| f.as_deref() != Some(""))
+                && (a.lines.is_some()
+                    || a.country_code.is_some()
+                    || a.city.is_some()
+                    || a.zipcode.is_some()
+                    || !a.extra.is_empty())
+        });
+        let contact = self.contact.as_ref().is_none_or(|c| {
+            c.website.is_some() || c.phone.is_some() || c.email.is_some() || !c.extra.is_empty()
+        });
+        let hours = self.opening_hours.as_ref().is_none_or(|h| {
+            h.usual.as_ref().is_none_or(|u| !u.is_empty())
+                && h.special.as_ref().is_none_or(|u| !u.is_empty())
+                && filled(&h.temporary_closure)
+        });
+        filled(&self.types)
+            && filled(&self.tags)
+            && filled_map(&self.user_properties)
+            && filled_map(&self.localized_names)
+            && address
+            && contact
+            && hours
+    }
+
+    /// Whether [`Store::sort_maps`] would leave this store as it is.
+    fn maps_are_sorted(&self) -> bool {
+        fn value(v: &Value) -> bool {
+            match v {
+                Value::Object(m) => map(m),
+                Value::Array(items) => items.iter().all(value),
+                _ => true,
+            }
+        }
+        fn map(m: &Map<String, Value>) -> bool {
+            let mut keys = m.keys();
+            let mut previous = keys.next();
+            for key in keys {
+                if previous.is_some_and(|p| p >= key) {
+                    return false;
+                }
+                previous = Some(key);
+            }
+            m.values().all(value)
+        }
+        let top = map(&self.extra)
+            && self.user_properties.as_ref().is_none_or(map)
+            && self.localized_names.as_ref().is_none_or(map)
+            && self.location.as_ref().is_none_or(|l| map(&l.extra))
+            && self.address.as_ref().is_none_or(|a| map(&a.extra))
+            && self.contact.as_ref().is_none_or(|c| map(&c.extra));
+        top && self.opening_hours.as_ref().is_none_or(|h| {
+            let days = h.usual.iter().flat_map(|u| u.values());
+            let special = h.special.iter().flat_map(|u| u.values());
+            map(&h.extra)
+                && days.chain(special).flatten().all(|p| map(&p.extra))
+                && h.temporary_closure.iter().flatten().all(|c| map(&c.extra))
+        })
+    }
+
+    /// Whether [`Store::strip_to_remote`] would leave this store as it is.
+    fn is_its_remote_view(&self) -> bool {
+        self.localized_names.is_none()
+            && self.extra.is_empty()
+            && self.location.as_ref().is_none_or(|l| l.extra.is_empty())
+            && self.address.as_ref().is_none_or(|a| {
+                a.extra.is_empty()
+                    && a.country_code
+                        .as_deref()
+                        .is_none_or(|c| !c.bytes().any(|b| b.is_ascii_lowercase()))
+            })
+            && self.contact.as_ref().is_none_or(|c| c.extra.is_empty())
+            && self
+                .opening_hours
+                .as_ref()
+                .is_none_or(|h| h.extra.is_empty())
+    }
+
     /// Sorts the keys of every map at every level, so that the serialisation no longer depends
     /// on the order fields were read in (known fields always serialise in a fixed order).
     fn sort_maps(&mut self) {

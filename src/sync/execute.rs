@@ -1,18 +1,26 @@
 //! Running a push: settle writes left in flight, look for conflicts, then send the plan's
 //! batches within the rate limit, isolating refused stores and resolving lost answers by
 //! reading back before anything is sent again.
+//!
+//! Stores travel as the workspace holds them: each batch's JSON is read just before it is
+//! recorded as sent and joined into the request body as it is. While requests are out, the
+//! next batch is read, recorded and built, so it leaves as soon as a request slot frees.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use bytes::Bytes;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use super::plan::{Batch, HeldBack, PlanOptions, body_size, method_of, plan};
+use super::plan::{
+    Batch, HeldBack, PlanOptions, check_ids_outgoing, method_of, outgoing_body, outgoing_body_size,
+    plan_outgoing,
+};
 use crate::api::{ApiError, Client, backoff};
 use crate::model::{RemoteMeta, Store};
-use crate::workspace::{ChangeKind, Conflict, SentItem, Workspace, WorkspaceError};
+use crate::workspace::{ChangeKind, Conflict, Outgoing, Workspace, WorkspaceError};
 
 /// How a push runs.
 #[derive(Clone, Debug)]
@@ -96,9 +104,22 @@ pub enum SyncError {
 
 struct Job {
     kind: ChangeKind,
-    items: Vec<SentItem>,
+    items: Vec<Outgoing>,
     attempt: u32,
 }
+
+/// A job recorded as sent, with its body built, waiting for a request slot.
+struct Ready {
+    job: Job,
+    seq: i64,
+    body: Bytes,
+}
+
+/// What a request task gives back.
+type Sent = (Job, i64, Result<String, ApiError>);
+
+/// No store applied.
+const NOTHING: &[Outgoing] = &[];
 
 /// A store as read back: `None` when the server does not have it.
 type Remote = Option<(Store, RemoteMeta)>;
@@ -168,9 +189,9 @@ enum Landing {
     Other,
 }
 
-fn landing(kind: ChangeKind, item: &SentItem, base_hash: Option<u64>, remote: &Remote) -> Landing {
+fn landing(kind: ChangeKind, item: &Outgoing, base_hash: Option<u64>, remote: &Remote) -> Landing {
     let remote_hash = remote.as_ref().map(|(s, _)| s.remote_hash());
-    let sent_hash = item.store.as_ref().map(Store::remote_hash);
+    let sent_hash = item.remote_hash;
     match kind {
         ChangeKind::Delete => match remote {
             None => Landing::Applied,
@@ -257,17 +278,17 @@ pub async fn push(
 impl Push<'_> {
     async fn run(&mut self, cancel: &AtomicBool) -> Result<(), SyncError> {
         self.settle_inflight().await?;
-        let pending = match self.check_conflicts().await? {
+        let changes = match self.check_conflicts().await? {
             Some(unchanged) => unchanged,
-            None => self.ws.pending()?,
+            None => self.ws.outgoing()?,
         };
-        self.base_hashes = pending
+        self.base_hashes = changes
             .iter()
-            .filter_map(|p| p.base.as_ref().map(|b| (p.id.clone(), b.remote_hash)))
+            .filter_map(|c| c.base_remote_hash.map(|h| (c.id.clone(), h)))
             .collect();
-        let plan = plan(&pending, &self.options.plan);
-        self.report.held_back = plan.held_back.clone();
-        self.report.names_at_risk = plan.names_at_risk.clone();
+        let plan = plan_outgoing(changes, &self.options.plan);
+        self.report.held_back = plan.held_back;
+        self.report.names_at_risk = plan.names_at_risk;
         self.state.stores_total = plan.batches.iter().map(|b| b.items.len()).sum();
         let mut phases: Vec<(ChangeKind, VecDeque<Job>)> = vec![
             (ChangeKind::Delete, VecDeque::new()),
@@ -335,13 +356,11 @@ impl Push<'_> {
 
     /// Reads the stores the plan updates or deletes and compares them with the base. Returns
     /// the pending changes when the check changed nothing, so they need not be read again.
-    async fn check_conflicts(
-        &mut self,
-    ) -> Result<Option<Vec<crate::workspace::Pending>>, SyncError> {
-        let pending = self.ws.pending()?;
-        let check_ids = super::plan::check_ids(&pending);
+    async fn check_conflicts(&mut self) -> Result<Option<Vec<Outgoing>>, SyncError> {
+        let changes = self.ws.outgoing()?;
+        let check_ids = check_ids_outgoing(&changes);
         if check_ids.is_empty() {
-            return Ok(Some(pending));
+            return Ok(Some(changes));
         }
         let (remote, reads) = read_back(
             self.client,
@@ -350,30 +369,24 @@ impl Push<'_> {
         )
         .await?;
         self.report.read_requests += reads;
-        let by_id: HashMap<&str, &crate::workspace::Pending> =
-            pending.iter().map(|p| (p.id.as_str(), p)).collect();
+        let by_id: HashMap<&str, &Outgoing> = changes.iter().map(|c| (c.id.as_str(), c)).collect();
         for id in &check_ids {
-            let Some(p) = by_id.get(id.as_str()) else {
+            let Some(c) = by_id.get(id.as_str()) else {
                 continue;
             };
             let r = remote.get(id).cloned().flatten();
             let remote_hash = r.as_ref().map(|(s, _)| s.remote_hash());
-            let local_hash = p.local.as_ref().map(Store::remote_hash);
-            let base_hash = p.base.as_ref().map(|b| b.remote_hash);
-            let item = SentItem {
-                id: id.clone(),
-                store: p.local.clone(),
-                version: p.version,
-            };
+            let local_hash = c.remote_hash;
+            let base_hash = c.base_remote_hash;
             if remote_hash == local_hash && local_hash != base_hash {
                 // An earlier push landed without its answer.
-                self.ws.mark_already_applied(&item)?;
+                self.ws.mark_already_applied(*c)?;
                 self.report.already_applied += 1;
             } else if remote_hash.is_some() && remote_hash == base_hash {
                 let updated = r.as_ref().and_then(|(_, m)| m.last_updated.as_deref());
                 self.ws.refresh_last_updated(id, updated)?;
             } else {
-                let conflict = conflict_of(p.kind, r);
+                let conflict = conflict_of(c.kind, r);
                 self.report
                     .conflicts
                     .push((id.clone(), conflict.describe().to_owned()));
@@ -383,70 +396,127 @@ impl Push<'_> {
         Ok(None)
     }
 
+    /// Reads the next job's JSON, records it as sent and builds its body. A store whose draft
+    /// changed since the plan stays a draft for the next push; a job left with nothing is
+    /// skipped.
+    fn next_ready(&mut self, queue: &mut VecDeque<Job>) -> Result<Option<Ready>, SyncError> {
+        while let Some(mut job) = queue.pop_front() {
+            let (seq, changed) = self.ws.record_sending_drafts(
+                self.report.push,
+                method_of(job.kind),
+                &mut job.items,
+                |items| {
+                    if job.kind == ChangeKind::Delete {
+                        0
+                    } else {
+                        outgoing_body_size(items)
+                    }
+                },
+            )?;
+            self.state.stores_total = self.state.stores_total.saturating_sub(changed.len());
+            let Some(seq) = seq else {
+                continue;
+            };
+            let body = if job.kind == ChangeKind::Delete {
+                Bytes::new()
+            } else {
+                Bytes::from(outgoing_body(&job.items))
+            };
+            return Ok(Some(Ready { job, seq, body }));
+        }
+        Ok(None)
+    }
+
+    /// Sends a ready job on its own task (the rate limiter decides when it leaves).
+    fn start(&mut self, running: &mut JoinSet<Sent>, ready: Ready) {
+        self.report.write_requests += 1;
+        self.state.requests_sent += 1;
+        let client = self.client.clone();
+        let wait = if ready.job.attempt > 0 {
+            backoff(
+                ready.job.attempt,
+                self.options.retry_base,
+                Duration::from_secs(30),
+            )
+        } else {
+            Duration::ZERO
+        };
+        running.spawn(async move {
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            let Ready { job, seq, body } = ready;
+            let result = send(&client, job.kind, &job.items, body).await;
+            (job, seq, result)
+        });
+    }
+
     async fn run_phase(
         &mut self,
         mut queue: VecDeque<Job>,
         cancel: &AtomicBool,
     ) -> Result<(), SyncError> {
-        let mut running: JoinSet<(Job, i64, Result<String, ApiError>)> = JoinSet::new();
+        let mut running: JoinSet<Sent> = JoinSet::new();
+        let mut ready: Option<Ready> = None;
         let mut stop: Option<ApiError> = None;
-        loop {
-            while stop.is_none()
-                && !cancel.load(Ordering::Relaxed)
-                && running.len() < self.options.concurrency.max(1)
-            {
-                let Some(job) = queue.pop_front() else {
+        let concurrency = self.options.concurrency.max(1);
+        let outcome = 'run: loop {
+            let open = |stop: &Option<ApiError>| stop.is_none() && !cancel.load(Ordering::Relaxed);
+            while open(&stop) && running.len() < concurrency {
+                let next = match ready.take() {
+                    Some(r) => Some(r),
+                    None => match self.next_ready(&mut queue) {
+                        Ok(r) => r,
+                        Err(e) => break 'run Err(e),
+                    },
+                };
+                let Some(next) = next else {
                     break;
                 };
-                let bytes = if job.kind == ChangeKind::Delete {
-                    0
-                } else {
-                    body_size(&job.items)
-                };
-                let seq = self.ws.record_sending(
-                    self.report.push,
-                    method_of(job.kind),
-                    &job.items,
-                    bytes,
-                )?;
-                self.report.write_requests += 1;
-                self.state.requests_sent += 1;
-                let client = self.client.clone();
-                let wait = if job.attempt > 0 {
-                    backoff(
-                        job.attempt,
-                        self.options.retry_base,
-                        Duration::from_secs(30),
-                    )
-                } else {
-                    Duration::ZERO
-                };
-                running.spawn(async move {
-                    if !wait.is_zero() {
-                        tokio::time::sleep(wait).await;
-                    }
-                    let result = send(&client, job.kind, &job.items).await;
-                    (job, seq, result)
-                });
+                self.start(&mut running, next);
+            }
+            // While the requests are out, the next one gets ready.
+            if open(&stop) && ready.is_none() && !running.is_empty() {
+                match self.next_ready(&mut queue) {
+                    Ok(r) => ready = r,
+                    Err(e) => break Err(e),
+                }
             }
             let Some(joined) = running.join_next().await else {
-                break;
+                break Ok(());
             };
-            let (job, seq, result) = joined.map_err(|e| {
-                SyncError::Api(ApiError::InvalidResponse {
-                    detail: format!("a request task stopped: {e}"),
-                })
-            })?;
+            let (job, seq, result) = match joined {
+                Ok(sent) => sent,
+                Err(e) => {
+                    break Err(SyncError::Api(ApiError::InvalidResponse {
+                        detail: format!("a request task stopped: {e}"),
+                    }));
+                }
+            };
+            // The slot this request held goes to the one ready before its answer is recorded.
+            if open(&stop)
+                && running.len() < concurrency
+                && let Some(next) = ready.take()
+            {
+                self.start(&mut running, next);
+            }
             if let Err(e) = self.handle(job, seq, result, &mut queue).await {
                 match e {
                     SyncError::Api(api) => {
                         stop.get_or_insert(api);
                     }
-                    other => return Err(other),
+                    other => break Err(other),
                 }
             }
             (self.progress)(&self.state);
+        };
+        // A job made ready but never sent is no longer in flight.
+        if let Some(r) = ready.take() {
+            let ids: Vec<String> = r.job.items.iter().map(|i| i.id.clone()).collect();
+            const NONE: &[Outgoing] = &[];
+            self.ws.record_outcome(r.seq, "not sent", "", NONE, &ids)?;
         }
+        outcome?;
         match stop {
             Some(e) => Err(e.into()),
             None => Ok(()),
@@ -483,7 +553,7 @@ impl Push<'_> {
                     other => other.to_string(),
                 };
                 self.ws
-                    .record_outcome(seq, "refused", &message, &[], &ids)?;
+                    .record_outcome(seq, "refused", &message, NOTHING, &ids)?;
                 if job.items.len() > 1 {
                     let mut items = job.items;
                     let second = items.split_off(items.len() / 2);
@@ -504,7 +574,7 @@ impl Push<'_> {
             Err(e @ ApiError::RateLimited { .. }) => {
                 // Certainly not applied.
                 self.ws
-                    .record_outcome(seq, "not sent", &e.to_string(), &[], &ids)?;
+                    .record_outcome(seq, "not sent", &e.to_string(), NOTHING, &ids)?;
                 self.again(job, queue, &e)
             }
             Err(
@@ -514,7 +584,7 @@ impl Push<'_> {
             ) => self.unknown_outcome(job, seq, &e, queue).await,
             Err(e) => {
                 self.ws
-                    .record_outcome(seq, "error", &e.to_string(), &[], &ids)?;
+                    .record_outcome(seq, "error", &e.to_string(), NOTHING, &ids)?;
                 Err(e.into())
             }
         }
@@ -625,8 +695,13 @@ impl Push<'_> {
             return Ok(());
         }
         if landings.iter().all(|l| *l == Landing::NotApplied) {
-            self.ws
-                .record_outcome(seq, "not applied (read back)", &e.to_string(), &[], &ids)?;
+            self.ws.record_outcome(
+                seq,
+                "not applied (read back)",
+                &e.to_string(),
+                NOTHING,
+                &ids,
+            )?;
             return self.again(job, queue, e);
         }
         // Mixed: look at every store.
@@ -677,20 +752,18 @@ impl Push<'_> {
     }
 }
 
-async fn send(client: &Client, kind: ChangeKind, items: &[SentItem]) -> Result<String, ApiError> {
+async fn send(
+    client: &Client,
+    kind: ChangeKind,
+    items: &[Outgoing],
+    body: Bytes,
+) -> Result<String, ApiError> {
     match kind {
         ChangeKind::Delete => {
             let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
             client.delete(&ids).await.map(|n| format!("{n} deleted"))
         }
-        ChangeKind::Update | ChangeKind::Create => {
-            let stores: Vec<Store> = items.iter().filter_map(|i| i.store.clone()).collect();
-            let outcome = if kind == ChangeKind::Update {
-                client.update(&stores).await
-            } else {
-                client.add(&stores).await
-            };
-            outcome.map(|o| o.message)
-        }
+        ChangeKind::Update => client.update_body(body).await.map(|o| o.message),
+        ChangeKind::Create => client.add_body(body).await.map(|o| o.message),
     }
 }

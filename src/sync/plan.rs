@@ -1,14 +1,19 @@
 //! Planning a push, without touching the network: which requests, in which order, with which
 //! stores, and which stores wait and why.
+//!
+//! One layout serves two kinds of input: [`Pending`] changes with parsed stores ([`plan`], for
+//! previews and tests), and [`Outgoing`] changes read from the workspace without parsing
+//! ([`plan_outgoing`], what a push sends: sizes, errors and hashes were kept when each draft
+//! was written).
 
 use std::time::Duration;
 
 use serde::Serialize;
 
 use crate::api::delete_query;
-use crate::model::{MAX_REQUEST_BYTES, Store};
+use crate::model::MAX_REQUEST_BYTES;
 use crate::validate::{Context, Finding, Severity, validate_store};
-use crate::workspace::{ChangeKind, Pending, SentItem};
+use crate::workspace::{ChangeKind, Conflict, Outgoing, Pending, SentItem};
 
 /// The default size of one write request: a third of the API's limit, so a batch stays well
 /// inside the 30 s the API gives a request.
@@ -47,21 +52,30 @@ impl Default for PlanOptions {
     }
 }
 
-/// One write request of a plan.
+/// One write request of a plan: its stores as [`SentItem`]s (parsed) or as [`Outgoing`]
+/// changes (their JSON as stored).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Batch {
+pub struct Batch<T = SentItem> {
     pub kind: ChangeKind,
-    pub items: Vec<SentItem>,
+    pub items: Vec<T>,
     /// The body size (POST, PUT) or the query length (DELETE).
     pub bytes: usize,
 }
 
-impl Batch {
+impl<T> Batch<T> {
     /// `DELETE`, `PUT` or `POST`.
     pub fn method(&self) -> &'static str {
         method_of(self.kind)
     }
+}
 
+impl Batch<SentItem> {
+    pub fn ids(&self) -> Vec<String> {
+        self.items.iter().map(|i| i.id.clone()).collect()
+    }
+}
+
+impl Batch<Outgoing> {
     pub fn ids(&self) -> Vec<String> {
         self.items.iter().map(|i| i.id.clone()).collect()
     }
@@ -118,9 +132,9 @@ pub struct HeldBack {
 }
 
 /// What a push will send, in order: deletes, then updates, then creates.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Plan {
-    pub batches: Vec<Batch>,
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan<T = SentItem> {
+    pub batches: Vec<Batch<T>>,
     pub held_back: Vec<HeldBack>,
     /// Updates of stores whose base came from a pull and that have no `localizedNames`: the
     /// server may hold names that the PUT will erase (GET never returns them).
@@ -130,7 +144,18 @@ pub struct Plan {
     pub check_ids: Vec<String>,
 }
 
-impl Plan {
+impl<T> Default for Plan<T> {
+    fn default() -> Plan<T> {
+        Plan {
+            batches: Vec::new(),
+            held_back: Vec::new(),
+            names_at_risk: Vec::new(),
+            check_ids: Vec::new(),
+        }
+    }
+}
+
+impl<T> Plan<T> {
     pub fn is_empty(&self) -> bool {
         self.batches.is_empty()
     }
@@ -224,119 +249,228 @@ impl Plan {
     }
 }
 
-/// Builds the plan for `pending`. Pure: the same changes always give the same plan.
-pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
+/// What the layout needs of one change, whatever holds its store.
+struct Entry<'a> {
+    id: &'a str,
+    kind: ChangeKind,
+    conflict: Option<&'a Conflict>,
+    /// Bytes of the store's write-format JSON; unused for a delete.
+    bytes: usize,
+    /// An update of a store whose base came from a pull, without localized names.
+    names_at_risk: bool,
+}
+
+/// Where each change goes, by index into the entries.
+struct Layout {
+    batches: Vec<(ChangeKind, Vec<usize>, usize)>,
+    held_back: Vec<HeldBack>,
+    names_at_risk: Vec<String>,
+    check_ids: Vec<String>,
+}
+
+/// Lays changes out in requests. `errors(i)` gives the validation errors of entry `i`.
+fn layout(
+    entries: &[Entry<'_>],
+    mut errors: impl FnMut(usize) -> Vec<Finding>,
+    options: &PlanOptions,
+) -> Layout {
     let byte_budget = options
         .byte_budget
         .clamp(BODY_OVERHEAD + 1, MAX_REQUEST_BYTES);
     let count_budget = options.count_budget.max(1);
-    let mut out = Plan::default();
-    let mut deletes: Vec<&Pending> = Vec::new();
-    let mut updates: Vec<(&Pending, &Store)> = Vec::new();
-    let mut creates: Vec<(&Pending, &Store)> = Vec::new();
-    for p in pending {
-        if let Some(conflict) = &p.conflict {
+    let mut out = Layout {
+        batches: Vec::new(),
+        held_back: Vec::new(),
+        names_at_risk: Vec::new(),
+        check_ids: Vec::new(),
+    };
+    let mut deletes: Vec<usize> = Vec::new();
+    let mut updates: Vec<usize> = Vec::new();
+    let mut creates: Vec<usize> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let Some(conflict) = e.conflict {
             out.held_back.push(HeldBack {
-                id: p.id.clone(),
-                kind: p.kind,
+                id: e.id.to_owned(),
+                kind: e.kind,
                 reason: HoldReason::Conflict {
                     detail: conflict.describe().to_owned(),
                 },
             });
             continue;
         }
-        match (&p.local, p.kind) {
-            (None, _) => {
-                if delete_query(std::slice::from_ref(&p.id)).is_err() {
-                    out.held_back.push(HeldBack {
-                        id: p.id.clone(),
-                        kind: p.kind,
-                        reason: HoldReason::InvalidId,
-                    });
-                } else {
-                    deletes.push(p);
-                }
+        if e.kind == ChangeKind::Delete {
+            if delete_query(&[e.id.to_owned()]).is_err() {
+                out.held_back.push(HeldBack {
+                    id: e.id.to_owned(),
+                    kind: e.kind,
+                    reason: HoldReason::InvalidId,
+                });
+            } else {
+                deletes.push(i);
             }
-            (Some(store), kind) => {
-                let errors: Vec<Finding> = validate_store(store, &options.validation)
-                    .into_iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .collect();
-                if !errors.is_empty() {
-                    out.held_back.push(HeldBack {
-                        id: p.id.clone(),
-                        kind,
-                        reason: HoldReason::Errors { findings: errors },
-                    });
-                } else if kind == ChangeKind::Update {
-                    updates.push((p, store));
-                } else {
-                    creates.push((p, store));
-                }
-            }
+            continue;
+        }
+        let findings = errors(i);
+        if !findings.is_empty() {
+            out.held_back.push(HeldBack {
+                id: e.id.to_owned(),
+                kind: e.kind,
+                reason: HoldReason::Errors { findings },
+            });
+        } else if e.kind == ChangeKind::Update {
+            updates.push(i);
+        } else {
+            creates.push(i);
         }
     }
 
     // Deletes: ids joined in a query, chunked by length.
-    let mut chunk: Vec<SentItem> = Vec::new();
+    let mut chunk: Vec<usize> = Vec::new();
     let mut chunk_len = 0;
-    for p in &deletes {
+    for &i in &deletes {
+        let id = entries[i].id;
         // `,` is sent as `%2C`: count 3 per separator.
-        if !chunk.is_empty() && chunk_len + 3 + p.id.len() > options.query_budget {
+        if !chunk.is_empty() && chunk_len + 3 + id.len() > options.query_budget {
             out.batches
-                .push(delete_batch(std::mem::take(&mut chunk), chunk_len));
+                .push((ChangeKind::Delete, std::mem::take(&mut chunk), chunk_len));
             chunk_len = 0;
         }
-        chunk_len += p.id.len() + if chunk.is_empty() { 0 } else { 3 };
-        chunk.push(SentItem {
-            id: p.id.clone(),
-            store: None,
-            version: p.version,
-        });
+        chunk_len += id.len() + if chunk.is_empty() { 0 } else { 3 };
+        chunk.push(i);
     }
     if !chunk.is_empty() {
-        out.batches.push(delete_batch(chunk, chunk_len));
+        out.batches.push((ChangeKind::Delete, chunk, chunk_len));
     }
 
     for (kind, list) in [
         (ChangeKind::Update, &updates),
         (ChangeKind::Create, &creates),
     ] {
-        let mut items: Vec<SentItem> = Vec::new();
+        let mut items: Vec<usize> = Vec::new();
         let mut bytes = BODY_OVERHEAD;
-        for (p, store) in list {
-            let size = store.to_json().len();
+        for &i in list {
+            let size = entries[i].bytes;
             // A comma before every store but the first.
             if !items.is_empty() && (bytes + 1 + size > byte_budget || items.len() >= count_budget)
             {
-                out.batches.push(Batch {
-                    kind,
-                    items: std::mem::take(&mut items),
-                    bytes,
-                });
+                out.batches.push((kind, std::mem::take(&mut items), bytes));
                 bytes = BODY_OVERHEAD;
             }
             bytes += size + usize::from(!items.is_empty());
-            items.push(SentItem {
-                id: p.id.clone(),
-                store: Some((*store).clone()),
-                version: p.version,
-            });
+            items.push(i);
         }
         if !items.is_empty() {
-            out.batches.push(Batch { kind, items, bytes });
+            out.batches.push((kind, items, bytes));
         }
     }
 
-    for (p, store) in &updates {
-        let pulled = p.base.as_ref().is_some_and(|b| !b.names_known);
-        let no_names = store.localized_names.as_ref().is_none_or(|m| m.is_empty());
-        if pulled && no_names {
-            out.names_at_risk.push(p.id.clone());
+    for &i in &updates {
+        if entries[i].names_at_risk {
+            out.names_at_risk.push(entries[i].id.to_owned());
         }
     }
-    out.check_ids = check_ids(pending);
+    let mut check: Vec<String> = entries
+        .iter()
+        .filter(|e| e.conflict.is_none() && e.kind != ChangeKind::Create)
+        .map(|e| e.id.to_owned())
+        .collect();
+    check.sort();
+    out.check_ids = check;
     out
+}
+
+/// Builds the plan for `pending`. Pure: the same changes always give the same plan.
+pub fn plan(pending: &[Pending], options: &PlanOptions) -> Plan {
+    let entries: Vec<Entry<'_>> = pending
+        .iter()
+        .map(|p| {
+            let local = p.local.as_ref();
+            Entry {
+                id: &p.id,
+                kind: if local.is_none() {
+                    ChangeKind::Delete
+                } else {
+                    p.kind
+                },
+                conflict: p.conflict.as_ref(),
+                bytes: local.map_or(0, |s| s.to_json().len()),
+                names_at_risk: p.base.as_ref().is_some_and(|b| !b.names_known)
+                    && local
+                        .is_some_and(|s| s.localized_names.as_ref().is_none_or(|m| m.is_empty())),
+            }
+        })
+        .collect();
+    let errors = |i: usize| -> Vec<Finding> {
+        pending[i]
+            .local
+            .as_ref()
+            .map(|s| {
+                validate_store(s, &options.validation)
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let layout = layout(&entries, errors, options);
+    Plan {
+        batches: layout
+            .batches
+            .into_iter()
+            .map(|(kind, indices, bytes)| Batch {
+                kind,
+                items: indices
+                    .into_iter()
+                    .map(|i| SentItem {
+                        id: pending[i].id.clone(),
+                        store: pending[i].local.clone(),
+                        version: pending[i].version,
+                    })
+                    .collect(),
+                bytes,
+            })
+            .collect(),
+        held_back: layout.held_back,
+        names_at_risk: layout.names_at_risk,
+        check_ids: layout.check_ids,
+    }
+}
+
+/// Builds the plan a push sends from changes read by [`crate::workspace::Workspace::outgoing`]:
+/// sizes, hashes and errors come from the workspace, so no store is parsed or validated here.
+/// The batches' stores get their JSON when they are about to be sent.
+pub fn plan_outgoing(changes: Vec<Outgoing>, options: &PlanOptions) -> Plan<Outgoing> {
+    let layout = {
+        let entries: Vec<Entry<'_>> = changes
+            .iter()
+            .map(|c| Entry {
+                id: &c.id,
+                kind: c.kind,
+                conflict: c.conflict.as_ref(),
+                bytes: c.bytes,
+                names_at_risk: c.kind == ChangeKind::Update && !c.base_names_known && !c.has_names,
+            })
+            .collect();
+        layout(&entries, |i| changes[i].errors.clone(), options)
+    };
+    let mut slots: Vec<Option<Outgoing>> = changes.into_iter().map(Some).collect();
+    Plan {
+        batches: layout
+            .batches
+            .into_iter()
+            .map(|(kind, indices, bytes)| Batch {
+                kind,
+                items: indices
+                    .into_iter()
+                    .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+                    .collect(),
+                bytes,
+            })
+            .collect(),
+        held_back: layout.held_back,
+        names_at_risk: layout.names_at_risk,
+        check_ids: layout.check_ids,
+    }
 }
 
 /// The updates and deletes a push reads first to find conflicts: every one not already in
@@ -351,12 +485,15 @@ pub fn check_ids(pending: &[Pending]) -> Vec<String> {
     ids
 }
 
-fn delete_batch(items: Vec<SentItem>, query_len: usize) -> Batch {
-    Batch {
-        kind: ChangeKind::Delete,
-        items,
-        bytes: query_len,
-    }
+/// [`check_ids`] of changes read by [`crate::workspace::Workspace::outgoing`].
+pub fn check_ids_outgoing(changes: &[Outgoing]) -> Vec<String> {
+    let mut ids: Vec<String> = changes
+        .iter()
+        .filter(|c| c.conflict.is_none() && c.kind != ChangeKind::Create)
+        .map(|c| c.id.clone())
+        .collect();
+    ids.sort();
+    ids
 }
 
 /// The body size of a POST or PUT of these stores, as [`crate::model::write_body`] writes it.
@@ -369,10 +506,38 @@ pub fn body_size(items: &[SentItem]) -> usize {
     BODY_OVERHEAD + stores + items.len().saturating_sub(1)
 }
 
+/// The size of [`outgoing_body`] of these changes.
+pub fn outgoing_body_size(items: &[Outgoing]) -> usize {
+    let stores: usize = items
+        .iter()
+        .map(|i| i.json.as_ref().map_or(0, String::len))
+        .sum();
+    BODY_OVERHEAD + stores + items.len().saturating_sub(1)
+}
+
+/// The body of a POST or PUT of these changes, `{"stores":[...]}`, from their JSON as stored
+/// (read by [`crate::workspace::Workspace::load_json`]).
+pub fn outgoing_body(items: &[Outgoing]) -> Vec<u8> {
+    let size: usize = items
+        .iter()
+        .map(|i| i.json.as_ref().map_or(0, String::len))
+        .sum();
+    let mut body = Vec::with_capacity(BODY_OVERHEAD + size + items.len());
+    body.extend_from_slice(b"{\"stores\":[");
+    for (n, json) in items.iter().filter_map(|i| i.json.as_deref()).enumerate() {
+        if n > 0 {
+            body.push(b',');
+        }
+        body.extend_from_slice(json.as_bytes());
+    }
+    body.extend_from_slice(b"]}");
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Location;
+    use crate::model::{Location, Store};
     use crate::workspace::{BaseRecord, Conflict};
 
     fn store(id: &str, filler: usize) -> Store {

@@ -124,12 +124,14 @@ pub async fn replace(
         return Err(ApiError::BatchRejected { message: reason }.into());
     }
     let stores: Vec<Store> = plan.items.iter().filter_map(|i| i.store.clone()).collect();
+    // Nothing is recorded in flight: a replace is settled by listing the project.
+    const NONE: &[SentItem] = &[];
     let push = ws.begin_push()?;
-    let seq = ws.record_sending(push, "REPLACE", &[], plan.bytes)?;
+    let seq = ws.record_sending(push, "REPLACE", NONE, plan.bytes)?;
     match client.replace(&stores).await {
         Ok(outcome) => {
             ws.record_replaced(&plan.items)?;
-            ws.record_outcome(seq, "ok", &outcome.message, &[], &[])?;
+            ws.record_outcome(seq, "ok", &outcome.message, NONE, &[])?;
             Ok(outcome.message)
         }
         Err(
@@ -148,15 +150,15 @@ pub async fn replace(
             mine.sort();
             if theirs == mine {
                 ws.record_replaced(&plan.items)?;
-                ws.record_outcome(seq, "ok (read back)", &e.to_string(), &[], &[])?;
+                ws.record_outcome(seq, "ok (read back)", &e.to_string(), NONE, &[])?;
                 Ok("The project was replaced (confirmed by reading it back).".into())
             } else {
-                ws.record_outcome(seq, "not applied (read back)", &e.to_string(), &[], &[])?;
+                ws.record_outcome(seq, "not applied (read back)", &e.to_string(), NONE, &[])?;
                 Err(e.into())
             }
         }
         Err(e) => {
-            ws.record_outcome(seq, "error", &e.to_string(), &[], &[])?;
+            ws.record_outcome(seq, "error", &e.to_string(), NONE, &[])?;
             Err(e.into())
         }
     }

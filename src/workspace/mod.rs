@@ -10,9 +10,13 @@
 //! an update or a delete follows from the base. Edits go through [`Workspace::apply`], which
 //! drops a draft that came back to the base's content, so the queue only lists real changes.
 
+mod checkpoint;
 pub mod diff;
+mod edit;
 mod lookup;
+mod outgoing;
 mod queue_file;
+mod schema;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,70 +26,14 @@ use serde::Serialize;
 
 use crate::model::{RemoteMeta, Store};
 pub use diff::{FieldChange, field_diff};
+pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
 
 /// The database file inside a workspace directory.
 pub const DATABASE_FILE: &str = "workspace.sqlite";
 
-/// The schema this code reads and writes.
-const SCHEMA_VERSION: i64 = 1;
-
 /// Undo steps kept; older ones are forgotten.
 pub const UNDO_DEPTH: i64 = 1000;
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS base (
-    id TEXT PRIMARY KEY,
-    json TEXT NOT NULL,
-    content_hash INTEGER NOT NULL,
-    remote_hash INTEGER NOT NULL,
-    last_updated TEXT,
-    names_known INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS drafts (
-    id TEXT PRIMARY KEY,
-    json TEXT,
-    origin TEXT NOT NULL,
-    changed_at TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    conflict INTEGER NOT NULL DEFAULT 0,
-    theirs TEXT,
-    theirs_updated TEXT,
-    failure TEXT
-);
-CREATE TABLE IF NOT EXISTS steps (
-    step INTEGER PRIMARY KEY,
-    label TEXT NOT NULL,
-    at TEXT NOT NULL,
-    undone INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS journal (
-    step INTEGER NOT NULL,
-    id TEXT NOT NULL,
-    before TEXT,
-    after TEXT,
-    PRIMARY KEY (step, id)
-);
-CREATE TABLE IF NOT EXISTS push_log (
-    seq INTEGER PRIMARY KEY,
-    push INTEGER NOT NULL,
-    at TEXT NOT NULL,
-    method TEXT NOT NULL,
-    stores INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    ids TEXT NOT NULL,
-    outcome TEXT,
-    message TEXT
-);
-CREATE TABLE IF NOT EXISTS inflight (
-    id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    method TEXT NOT NULL,
-    json TEXT,
-    version INTEGER NOT NULL
-);
-";
 
 /// What went wrong with the workspace. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -349,6 +297,8 @@ pub struct PushLogEntry {
 pub struct Workspace {
     conn: Connection,
     path: PathBuf,
+    /// Copies the write-ahead log into the database file while writes pause.
+    _checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl std::fmt::Debug for Workspace {
@@ -389,46 +339,41 @@ impl Workspace {
         Workspace::open(&dir.join(DATABASE_FILE))
     }
 
-    /// Opens (creating if needed) the workspace database at `path`.
+    /// Opens (creating if needed) the workspace database at `path`; a workspace written by an
+    /// earlier storedesk is brought up to date.
     pub fn open(path: &Path) -> Result<Workspace> {
-        let open_err = |e: rusqlite::Error| WorkspaceError::Open {
+        let open_err = |e: WorkspaceError| match e {
+            WorkspaceError::Database(detail) => WorkspaceError::Open {
+                path: path.to_owned(),
+                detail,
+            },
+            other => other,
+        };
+        let mut conn = Connection::open(path).map_err(|e| WorkspaceError::Open {
             path: path.to_owned(),
             detail: e.to_string(),
-        };
-        let conn = Connection::open(path).map_err(open_err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(open_err)?;
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(open_err)?;
-        conn.execute_batch(SCHEMA).map_err(open_err)?;
-        conn.set_prepared_statement_cache_capacity(64);
-        let found: Option<i64> = conn
-            .query_row(
-                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(open_err)?;
-        match found {
-            Some(v) if v > SCHEMA_VERSION => {
+        })?;
+        match schema::prepare(&mut conn).map_err(open_err)? {
+            schema::Opened::Ready => {}
+            schema::Opened::Newer(found) => {
                 return Err(WorkspaceError::NewerSchema {
                     path: path.to_owned(),
-                    found: v,
+                    found,
                 });
             }
-            Some(_) => {}
-            None => {
-                conn.prepare_cached("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?1), ('version', '0'), ('push', '0')")?.execute(params![SCHEMA_VERSION.to_string()],
-                )
-                .map_err(open_err)?;
-            }
+        }
+        let checkpointer = checkpoint::Checkpointer::start(path);
+        if checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(|e| WorkspaceError::Open {
+                    path: path.to_owned(),
+                    detail: e.to_string(),
+                })?;
         }
         Ok(Workspace {
             conn,
             path: path.to_owned(),
+            _checkpointer: checkpointer,
         })
     }
 
@@ -466,15 +411,19 @@ impl Workspace {
     /// such), ordered by id. Reads the fields in SQLite without parsing whole stores.
     pub fn summaries(&self) -> Result<Vec<Summary>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, json_extract(j, '$.name'), json_extract(j, '$.location.lat'),
-                    json_extract(j, '$.location.lng'), has_base, has_draft, deleted, conflict, failed
+            "SELECT id, name, lat, lng, has_base, has_draft, deleted, conflict, failed
              FROM (
-                SELECT b.id AS id, COALESCE(d.json, b.json) AS j, 1 AS has_base,
-                       d.id IS NOT NULL AS has_draft, d.id IS NOT NULL AND d.json IS NULL AS deleted,
+                SELECT b.id AS id,
+                       CASE WHEN d.json IS NULL THEN b.name ELSE d.name END AS name,
+                       CASE WHEN d.json IS NULL THEN b.lat ELSE d.lat END AS lat,
+                       CASE WHEN d.json IS NULL THEN b.lng ELSE d.lng END AS lng,
+                       1 AS has_base, d.id IS NOT NULL AS has_draft,
+                       d.id IS NOT NULL AND d.json IS NULL AS deleted,
                        COALESCE(d.conflict, 0) AS conflict, d.failure IS NOT NULL AS failed
                 FROM base b LEFT JOIN drafts d ON d.id = b.id
                 UNION ALL
-                SELECT d.id, d.json, 0, 1, d.json IS NULL, d.conflict, d.failure IS NOT NULL
+                SELECT d.id, d.name, d.lat, d.lng, 0, 1, d.json IS NULL, d.conflict,
+                       d.failure IS NOT NULL
                 FROM drafts d WHERE d.id NOT IN (SELECT id FROM base)
              ) ORDER BY id",
         )?;
@@ -654,76 +603,35 @@ impl Workspace {
     /// Applies `edits` as one undoable step named `label`. Returns the number of stores whose
     /// content changed (0 writes no step).
     pub fn apply(&mut self, label: &str, origin: &Origin, edits: Vec<Edit>) -> Result<usize> {
-        let origin_text = origin.describe();
-        self.apply_described(label, edits.into_iter().map(|e| (e, origin_text.clone())))
+        let origin = origin.describe();
+        self.apply_described(
+            label,
+            edits.into_iter().map(|e| (e, origin.clone())).collect(),
+        )
     }
 
-    /// Like `apply`, with an origin per edit (an import says the file and row of each store).
+    /// Applies `edits` as one undoable step named `label`, each change with its own origin (an
+    /// import gives each store its file and row). Returns the number of stores whose content
+    /// changed (0 writes no step). The stores are serialised, hashed and validated once, on
+    /// several threads for a large step, before the transaction starts.
     pub fn apply_batch(&mut self, label: &str, edits: Vec<(Edit, Origin)>) -> Result<usize> {
-        self.apply_described(label, edits.into_iter().map(|(e, o)| (e, o.describe())))
+        self.apply_described(
+            label,
+            edits.into_iter().map(|(e, o)| (e, o.describe())).collect(),
+        )
     }
 
-    fn apply_described(
-        &mut self,
-        label: &str,
-        edits: impl Iterator<Item = (Edit, String)>,
-    ) -> Result<usize> {
+    fn apply_described(&mut self, label: &str, edits: Vec<(Edit, String)>) -> Result<usize> {
+        edit::check_ids(&edits)?;
         let now = now_text();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut changes: Vec<(String, Option<String>, Option<String>)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
-        for (edit, origin_text) in edits {
-            let (id, after) = match edit {
-                Edit::Put(store) => {
-                    let store = *store;
-                    let id = store.id().to_owned();
-                    if id.is_empty() {
-                        return Err(WorkspaceError::MissingId);
-                    }
-                    (id, Some(store))
-                }
-                Edit::Delete(id) => (id, None),
-            };
-            let Some((before_json, after_json)) =
-                set_effective(&tx, &id, after.as_ref(), &origin_text, &now)?
-            else {
-                continue;
-            };
-            match index.get(&id) {
-                Some(&i) => changes[i].2 = after_json,
-                None => {
-                    index.insert(id.clone(), changes.len());
-                    changes.push((id, before_json, after_json));
-                }
-            }
-        }
-        let count = changes.len();
+        let count = edit::write(&tx, edits, &now, Some(label))?;
+        // A step that changed nothing is not kept.
         if count > 0 {
-            tx.prepare_cached(
-                "DELETE FROM journal WHERE step IN (SELECT step FROM steps WHERE undone = 1)",
-            )?
-            .execute([])?;
-            tx.prepare_cached("DELETE FROM steps WHERE undone = 1")?
-                .execute([])?;
-            tx.prepare_cached("INSERT INTO steps (label, at) VALUES (?1, ?2)")?
-                .execute(params![label, now])?;
-            let step = tx.last_insert_rowid();
-            {
-                let mut insert = tx.prepare(
-                    "INSERT INTO journal (step, id, before, after) VALUES (?1, ?2, ?3, ?4)",
-                )?;
-                for (id, before, after) in &changes {
-                    insert.execute(params![step, id, before, after])?;
-                }
-            }
-            tx.prepare_cached("DELETE FROM journal WHERE step <= ?1")?
-                .execute(params![step - UNDO_DEPTH])?;
-            tx.prepare_cached("DELETE FROM steps WHERE step <= ?1")?
-                .execute(params![step - UNDO_DEPTH])?;
+            tx.commit()?;
         }
-        tx.commit()?;
         Ok(count)
     }
 
@@ -890,17 +798,20 @@ impl Workspace {
             mapped.collect::<std::result::Result<_, _>>()?
         };
         let origin = if undo { Origin::Undo } else { Origin::Redo }.describe();
-        for (id, json) in &rows {
-            let target = parse_opt(json.clone())?;
-            set_effective(&tx, id, target.as_ref(), &origin, &now)?;
+        let stores = rows.len();
+        let mut edits = Vec::with_capacity(rows.len());
+        for (id, json) in rows {
+            let edit = match parse_opt(json)? {
+                Some(store) => Edit::put(store),
+                None => Edit::Delete(id),
+            };
+            edits.push((edit, origin.clone()));
         }
+        edit::write(&tx, edits, &now, None)?;
         tx.prepare_cached("UPDATE steps SET undone = ?1 WHERE step = ?2")?
             .execute(params![undo, step])?;
         tx.commit()?;
-        Ok(StepOutcome {
-            label,
-            stores: rows.len(),
-        })
+        Ok(StepOutcome { label, stores })
     }
 
     /// Settles a conflict. The server's version becomes the base; the draft becomes what the
@@ -987,7 +898,7 @@ impl Workspace {
                 _ => false,
             };
             if landed {
-                confirm_item(&tx, &inflight.item)?;
+                outgoing::confirm_one(&tx, &inflight.item.sent())?;
             }
         }
         tx.prepare_cached("DELETE FROM inflight")?.execute([])?;
@@ -1096,105 +1007,9 @@ impl Workspace {
         )?)
     }
 
-    /// Records a write about to be sent: its log line and its stores in flight. Committed
-    /// before the request leaves, so a crash leaves a trace to check.
-    pub fn record_sending(
-        &mut self,
-        push: i64,
-        method: &str,
-        items: &[SentItem],
-        bytes: usize,
-    ) -> Result<i64> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
-        tx.prepare_cached("INSERT INTO push_log (push, at, method, stores, bytes, ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?.execute(params![
-                push,
-                now_text(),
-                method,
-                items.len() as i64,
-                bytes as i64,
-                serde_json::to_string(&ids).unwrap_or_default()
-            ],
-        )?;
-        let seq = tx.last_insert_rowid();
-        {
-            let mut insert = tx.prepare(
-                "INSERT INTO inflight (id, seq, method, json, version) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, method = excluded.method,
-                    json = excluded.json, version = excluded.version",
-            )?;
-            for item in items {
-                insert.execute(params![
-                    item.id,
-                    seq,
-                    method,
-                    item.store.as_ref().map(Store::to_json),
-                    item.version
-                ])?;
-            }
-        }
-        tx.commit()?;
-        Ok(seq)
-    }
-
-    /// The request `seq` ended with `outcome`; the stores in `applied` are now on the server
-    /// as sent; the others are no longer in flight.
-    pub fn record_outcome(
-        &mut self,
-        seq: i64,
-        outcome: &str,
-        message: &str,
-        applied: &[SentItem],
-        not_applied: &[String],
-    ) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for item in applied {
-            confirm_item(&tx, item)?;
-        }
-        for id in not_applied {
-            tx.prepare_cached("DELETE FROM inflight WHERE id = ?1 AND seq = ?2")?
-                .execute(params![id, seq])?;
-        }
-        tx.prepare_cached("UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1")?
-            .execute(params![seq, outcome, message])?;
-        tx.commit()?;
-        Ok(())
-    }
-
     /// Writes whose outcome was never recorded.
     pub fn inflight(&self) -> Result<Vec<Inflight>> {
         inflight_rows(&self.conn)
-    }
-
-    /// Confirms an in-flight write the server turned out to hold.
-    pub fn confirm_inflight(&mut self, landed: &[SentItem], dropped: &[String]) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for item in landed {
-            confirm_item(&tx, item)?;
-        }
-        for id in dropped {
-            tx.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
-                .execute(params![id])?;
-        }
-        tx.commit()?;
-        Ok(())
-    }
-
-    /// The server already holds what the draft of `id` says (read back before a push): the
-    /// draft becomes the base without a request.
-    pub fn mark_already_applied(&mut self, item: &SentItem) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        confirm_item(&tx, item)?;
-        tx.commit()?;
-        Ok(())
     }
 
     /// The server's version of `id` (read just now) did not change since the base; only its
@@ -1321,8 +1136,12 @@ fn decode_conflict(
 }
 
 fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
-    let mut stmt =
-        conn.prepare("SELECT seq, method, id, json, version FROM inflight ORDER BY seq, id")?;
+    // A store recorded without its JSON is the draft at the version sent.
+    let mut stmt = conn.prepare(
+        "SELECT i.seq, i.method, i.id, COALESCE(i.json, d.json), i.version, i.remote_hash
+         FROM inflight i LEFT JOIN drafts d ON d.id = i.id AND d.version = i.version
+         ORDER BY i.seq, i.id",
+    )?;
     let rows = stmt.query_map([], |r| {
         Ok((
             r.get::<_, i64>(0)?,
@@ -1330,16 +1149,25 @@ fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
             r.get::<_, String>(2)?,
             r.get::<_, Option<String>>(3)?,
             r.get::<_, i64>(4)?,
+            r.get::<_, Option<i64>>(5)?,
         ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (seq, method, id, json, version) = row?;
-        let store = parse_opt(json)?;
+        let (seq, method, id, json, version, remote_hash) = row?;
+        let store = match (json, remote_hash) {
+            (_, None) => None,
+            (Some(json), Some(_)) => Some(parse_store(&json)?),
+            (None, Some(_)) => {
+                return Err(WorkspaceError::Damaged(format!(
+                    "what was sent of \"{id}\" is no longer known"
+                )));
+            }
+        };
         out.push(Inflight {
             seq,
             method,
-            remote_hash: store.as_ref().map(Store::remote_hash),
+            remote_hash: remote_hash.map(hash_from_sql),
             item: SentItem { id, store, version },
         });
     }
@@ -1386,116 +1214,34 @@ fn effective(conn: &Connection, id: &str) -> Result<Option<Store>> {
     parse_opt(effective_json(conn, id)?)
 }
 
-/// A store's JSON before and after a change; `None` where it does not exist or is deleted.
-type JournalEntry = (Option<String>, Option<String>);
-
-/// Makes the store `id` look like `after` to the user, keeping a draft only when it differs
-/// from the base (or is in conflict). Returns the journal entry when the visible content
-/// changed.
-fn set_effective(
-    conn: &Connection,
-    id: &str,
-    after: Option<&Store>,
-    origin: &str,
-    now: &str,
-) -> Result<Option<JournalEntry>> {
-    let base: Option<(String, i64)> = conn
-        .prepare_cached("SELECT json, content_hash FROM base WHERE id = ?1")?
-        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let draft: Option<(Option<String>, i64)> = conn
-        .prepare_cached("SELECT json, conflict FROM drafts WHERE id = ?1")?
-        .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let after_json = after.map(Store::to_json);
-    let in_conflict = draft.as_ref().is_some_and(|(_, c)| *c != 0);
-    let (before_json, base_hash) = match (draft, base) {
-        (Some((json, _)), base) => (json, base.map(|(_, h)| hash_from_sql(h))),
-        (None, Some((json, h))) => (Some(json), Some(hash_from_sql(h))),
-        (None, None) => (None, None),
-    };
-    if before_json == after_json {
-        return Ok(None);
-    }
-    let after_hash = after.map(Store::content_hash);
-    let back_to_base =
-        after_hash.is_some() && after_hash == base_hash || after.is_none() && base_hash.is_none();
-    if back_to_base && !in_conflict {
-        conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
-            .execute(params![id])?;
-    } else {
-        let version: i64 = conn.prepare_cached("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version' RETURNING CAST(value AS INTEGER)")?.query_row([],
-            |r| r.get(0),
-        )?;
-        conn.prepare_cached(
-            "INSERT INTO drafts (id, json, origin, changed_at, version) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json, origin = excluded.origin,
-                changed_at = excluded.changed_at, version = excluded.version, failure = NULL",
-        )?
-        .execute(params![id, after_json, origin, now, version])?;
-    }
-    Ok(Some((before_json, after_json)))
-}
-
 fn put_base(
     conn: &Connection,
     store: &Store,
     last_updated: Option<&str>,
     names_known: bool,
 ) -> Result<()> {
-    let (content, remote) = store.hashes();
+    let (json, content, remote) = store.json_and_hashes();
+    let location = store.location.as_ref();
     conn.prepare_cached(
-        "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+        "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known,
+            name, lat, lng)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT(id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash,
             remote_hash = excluded.remote_hash, last_updated = excluded.last_updated,
-            names_known = excluded.names_known",
+            names_known = excluded.names_known, name = excluded.name, lat = excluded.lat,
+            lng = excluded.lng",
     )?
     .execute(params![
         store.id(),
-        store.to_json(),
+        json,
         hash_to_sql(content),
         hash_to_sql(remote),
         last_updated,
-        names_known
+        names_known,
+        store.name,
+        location.map(|l| l.lat),
+        location.map(|l| l.lng)
     ])?;
-    Ok(())
-}
-
-/// The server holds `item` as sent: it becomes the base; the draft goes if it is still the
-/// version that was sent (an edit made during the push stays a draft).
-fn confirm_item(conn: &Connection, item: &SentItem) -> Result<()> {
-    match &item.store {
-        Some(store) => put_base(conn, store, None, true)?,
-        None => {
-            conn.prepare_cached("DELETE FROM base WHERE id = ?1")?
-                .execute(params![item.id])?;
-        }
-    }
-    conn.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
-        .execute(params![item.id])?;
-    let draft: Option<(Option<String>, i64)> = conn
-        .query_row(
-            "SELECT json, version FROM drafts WHERE id = ?1",
-            params![item.id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((json, version)) = draft {
-        let same_content = version == item.version
-            || match (&json, &item.store) {
-                (None, None) => true,
-                (Some(j), Some(s)) => parse_store(j)?.content_hash() == s.content_hash(),
-                _ => false,
-            };
-        if same_content {
-            conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
-                .execute(params![item.id])?;
-        } else {
-            conn.prepare_cached("UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL WHERE id = ?1")?.execute(params![item.id],
-            )?;
-        }
-    }
     Ok(())
 }
 

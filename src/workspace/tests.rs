@@ -1,5 +1,6 @@
 use super::*;
 use crate::model::{Location, RemoteMeta};
+use rusqlite::Connection;
 
 fn store(id: &str, name: &str) -> Store {
     Store {
@@ -321,4 +322,321 @@ fn a_newer_schema_is_refused_with_a_sentence() {
     drop(ws);
     let err = Workspace::open_dir(dir.path()).expect_err("refused");
     assert!(err.to_string().contains("newer storedesk"), "{err}");
+}
+
+fn outgoing_of(ws: &Workspace, id: &str) -> Outgoing {
+    ws.outgoing()
+        .expect("outgoing")
+        .into_iter()
+        .find(|o| o.id == id)
+        .expect("pending")
+}
+
+#[test]
+fn a_batch_gives_each_store_its_own_origin_in_one_undoable_step() {
+    let (_dir, mut ws) = open();
+    let origin = |row| Origin::Import {
+        file: "stores.csv".into(),
+        row: Some(row),
+    };
+    let edits = vec![
+        (Edit::put(store("A", "a")), origin(2)),
+        (Edit::put(store("B", "b")), origin(3)),
+        (Edit::Delete("nothing".into()), origin(4)),
+    ];
+    assert_eq!(
+        ws.apply_batch("Import stores.csv", edits).expect("apply"),
+        2
+    );
+    let origins: Vec<(String, String)> = ws
+        .pending()
+        .expect("pending")
+        .into_iter()
+        .map(|p| (p.id, p.origin))
+        .collect();
+    assert_eq!(
+        origins,
+        [
+            ("A".to_owned(), "import of stores.csv, row 2".to_owned()),
+            ("B".to_owned(), "import of stores.csv, row 3".to_owned())
+        ]
+    );
+    assert_eq!(
+        ws.undo_label().expect("label").as_deref(),
+        Some("Import stores.csv")
+    );
+    ws.undo().expect("undo");
+    assert_eq!(ws.pending_count().expect("count"), 0);
+    ws.redo().expect("redo");
+    assert_eq!(ws.pending_count().expect("count"), 2);
+}
+
+#[test]
+fn several_changes_of_one_store_in_a_step_journal_the_first_before_and_the_last_after() {
+    let (_dir, mut ws) = open();
+    ws.apply_pull(remote(&[store("A", "a")])).expect("pull");
+    let edits = vec![
+        Edit::put(store("A", "x")),
+        Edit::put(store("B", "new")),
+        Edit::put(store("A", "y")),
+        Edit::Delete("B".into()),
+    ];
+    // A changes, B comes and goes: both are in the step, B ends where it started.
+    assert_eq!(ws.apply("Several", &Origin::Form, edits).expect("apply"), 2);
+    assert_eq!(kinds(&ws), [("A".to_owned(), ChangeKind::Update)]);
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "y")));
+    // Back to the base within a step: no draft is left.
+    ws.apply(
+        "Back",
+        &Origin::Form,
+        vec![Edit::put(store("A", "z")), Edit::put(store("A", "a"))],
+    )
+    .expect("apply");
+    assert_eq!(ws.pending_count().expect("count"), 0);
+    ws.undo().expect("undo back");
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "y")));
+    ws.undo().expect("undo several");
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "a")));
+    assert_eq!(ws.pending_count().expect("count"), 0);
+}
+
+#[test]
+fn a_large_step_is_prepared_on_several_threads_in_order() {
+    let (_dir, mut ws) = open();
+    let n = edit::PARALLEL_FROM * 3 + 7;
+    let mut edits: Vec<(Edit, Origin)> = (0..n)
+        .map(|i| {
+            (
+                Edit::put(store(&format!("S{i:05}"), &format!("v{i}"))),
+                Origin::Import {
+                    file: "f".into(),
+                    row: Some(i),
+                },
+            )
+        })
+        .collect();
+    // The same id at both ends of the step: the last one wins.
+    edits.push((Edit::put(store("S00000", "last")), Origin::Form));
+    assert_eq!(ws.apply_batch("Big", edits).expect("apply"), n);
+    let pending = ws.pending().expect("pending");
+    assert_eq!(pending.len(), n);
+    assert_eq!(pending[0].origin, "form");
+    assert_eq!(pending[0].local, Some(store("S00000", "last")));
+    assert_eq!(pending[n - 1].origin, format!("import of f, row {}", n - 1));
+    let mut versions: Vec<i64> = pending.iter().map(|p| p.version).collect();
+    versions.sort_unstable();
+    versions.dedup();
+    assert_eq!(versions.len(), n, "every draft has its own version");
+    let summaries = ws.summaries().expect("summaries");
+    assert_eq!(summaries[1].name, "v1");
+    assert_eq!(summaries[1].state, SyncState::New);
+}
+
+#[test]
+fn a_store_without_an_id_in_a_batch_is_refused_before_anything_is_written() {
+    let (_dir, mut ws) = open();
+    let mut nameless = store("", "x");
+    nameless.store_id = None;
+    let result = ws.apply(
+        "Bad",
+        &Origin::Form,
+        vec![Edit::put(store("A", "a")), Edit::put(nameless)],
+    );
+    assert!(matches!(result, Err(WorkspaceError::MissingId)));
+    assert_eq!(ws.pending_count().expect("count"), 0);
+}
+
+#[test]
+fn the_kept_error_count_follows_each_edit_of_a_draft() {
+    let (_dir, mut ws) = open();
+    let mut broken = store("A", "a");
+    broken.location = None;
+    ws.create(broken, &Origin::Form).expect("create");
+    let o = outgoing_of(&ws, "A");
+    assert_eq!(o.kind, ChangeKind::Create);
+    assert!(!o.errors.is_empty(), "no location is an error");
+    assert!(o.errors.iter().any(|f| f.path == "location"));
+    ws.update(store("A", "a"), &Origin::Form).expect("fix");
+    let o = outgoing_of(&ws, "A");
+    assert!(o.errors.is_empty());
+    assert_eq!(o.content_hash, Some(store("A", "a").content_hash()));
+    assert_eq!(o.remote_hash, Some(store("A", "a").remote_hash()));
+    assert_eq!(o.bytes, store("A", "a").to_json().len());
+    let mut unnamed = store("A", "a");
+    unnamed.name = Some(" ".into());
+    ws.update(unnamed, &Origin::Form).expect("break");
+    assert!(!outgoing_of(&ws, "A").errors.is_empty());
+    ws.undo().expect("undo");
+    assert!(
+        outgoing_of(&ws, "A").errors.is_empty(),
+        "undo keeps it true"
+    );
+}
+
+#[test]
+fn a_store_sent_as_its_draft_keeps_what_was_sent_when_edited_in_flight() {
+    let (_dir, mut ws) = open();
+    ws.create(store("A", "v1"), &Origin::Form).expect("create");
+    ws.create(store("B", "b"), &Origin::Form).expect("create");
+    let mut items = ws.outgoing().expect("outgoing");
+    assert!(ws.load_json(&mut items).expect("json").is_empty());
+    assert_eq!(
+        items[0].json.as_deref(),
+        Some(store("A", "v1").to_json().as_str())
+    );
+    let push = ws.begin_push().expect("push");
+    let seq = ws
+        .record_sending(push, "POST", &items, 100)
+        .expect("sending");
+    // The in-flight record points at the draft until the draft changes.
+    ws.update(store("A", "v2"), &Origin::Form)
+        .expect("edit during push");
+    let inflight = ws.inflight().expect("inflight");
+    assert_eq!(inflight[0].item.store, Some(store("A", "v1")));
+    assert_eq!(
+        inflight[0].remote_hash,
+        Some(store("A", "v1").remote_hash())
+    );
+    ws.record_outcome(seq, "ok", "2 stores", &items, &[])
+        .expect("outcome");
+    assert!(ws.inflight().expect("inflight").is_empty());
+    assert_eq!(kinds(&ws), [("A".to_owned(), ChangeKind::Update)]);
+    let base = ws.base("A").expect("base").expect("exists");
+    assert_eq!(base.store, store("A", "v1"));
+    assert_eq!(base.remote_hash, store("A", "v1").remote_hash());
+    assert!(base.names_known);
+    let states: Vec<(String, String, SyncState)> = ws
+        .summaries()
+        .expect("summaries")
+        .into_iter()
+        .map(|s| (s.id, s.name, s.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("A".to_owned(), "v2".to_owned(), SyncState::Modified),
+            ("B".to_owned(), "b".to_owned(), SyncState::Synced)
+        ]
+    );
+    // A draft edited after its JSON was listed is left for the next push.
+    let mut items = ws.outgoing().expect("outgoing");
+    ws.update(store("A", "v3"), &Origin::Form).expect("edit");
+    let changed = ws.load_json(&mut items).expect("json");
+    assert_eq!(changed.len(), 1);
+    assert!(items.is_empty());
+}
+
+#[test]
+fn a_request_confirmed_in_part_moves_only_the_stores_that_landed() {
+    let (_dir, mut ws) = open();
+    ws.apply_pull(remote(&[store("D", "d")])).expect("pull");
+    ws.create(store("A", "a"), &Origin::Form).expect("create");
+    ws.create(store("B", "b"), &Origin::Form).expect("create");
+    ws.delete(&["D".into()], &Origin::Form).expect("delete");
+    let mut items = ws.outgoing().expect("outgoing");
+    ws.load_json(&mut items).expect("json");
+    let push = ws.begin_push().expect("push");
+    let seq = ws.record_sending(push, "POST", &items, 0).expect("sending");
+    let landed: Vec<Outgoing> = items.iter().filter(|o| o.id != "B").cloned().collect();
+    ws.record_outcome(seq, "partly applied", "", &landed, &["B".to_owned()])
+        .expect("outcome");
+    assert!(ws.inflight().expect("inflight").is_empty());
+    assert_eq!(kinds(&ws), [("B".to_owned(), ChangeKind::Create)]);
+    assert!(ws.base("D").expect("base").is_none());
+    assert_eq!(
+        ws.base("A").expect("base").map(|b| b.store),
+        Some(store("A", "a"))
+    );
+}
+
+/// The tables of schema 1, as storedesk wrote them before schema 2.
+const SCHEMA_1: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE base (id TEXT PRIMARY KEY, json TEXT NOT NULL, content_hash INTEGER NOT NULL,
+    remote_hash INTEGER NOT NULL, last_updated TEXT, names_known INTEGER NOT NULL);
+CREATE TABLE drafts (id TEXT PRIMARY KEY, json TEXT, origin TEXT NOT NULL,
+    changed_at TEXT NOT NULL, version INTEGER NOT NULL, conflict INTEGER NOT NULL DEFAULT 0,
+    theirs TEXT, theirs_updated TEXT, failure TEXT);
+CREATE TABLE steps (step INTEGER PRIMARY KEY, label TEXT NOT NULL, at TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE journal (step INTEGER NOT NULL, id TEXT NOT NULL, before TEXT, after TEXT,
+    PRIMARY KEY (step, id));
+CREATE TABLE push_log (seq INTEGER PRIMARY KEY, push INTEGER NOT NULL, at TEXT NOT NULL,
+    method TEXT NOT NULL, stores INTEGER NOT NULL, bytes INTEGER NOT NULL, ids TEXT NOT NULL,
+    outcome TEXT, message TEXT);
+CREATE TABLE inflight (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, method TEXT NOT NULL,
+    json TEXT, version INTEGER NOT NULL);
+INSERT INTO meta (key, value) VALUES ('schema', '1'), ('version', '3'), ('push', '1');
+";
+
+#[test]
+fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(DATABASE_FILE);
+    let a = store("A", "a");
+    let mut a2 = store("A", "mine");
+    a2.location = None;
+    let c = store("C", "new");
+    {
+        let conn = Connection::open(&path).expect("opens");
+        conn.execute_batch(SCHEMA_1).expect("schema 1");
+        conn.execute(
+            "INSERT INTO base VALUES ('A', ?1, ?2, ?3, NULL, 0)",
+            params![
+                a.to_json(),
+                hash_to_sql(a.content_hash()),
+                hash_to_sql(a.remote_hash())
+            ],
+        )
+        .expect("base");
+        conn.execute(
+            "INSERT INTO drafts (id, json, origin, changed_at, version)
+             VALUES ('A', ?1, 'form', 't', 2), ('C', ?2, 'form', 't', 3)",
+            params![a2.to_json(), c.to_json()],
+        )
+        .expect("drafts");
+        conn.execute(
+            "INSERT INTO inflight VALUES ('C', 1, 'POST', ?1, 3)",
+            params![c.to_json()],
+        )
+        .expect("inflight");
+    }
+    let mut ws = Workspace::open(&path).expect("opens and updates");
+    let schema: String = ws
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .expect("schema");
+    assert_eq!(schema, "2");
+    let states: Vec<(String, String, Option<f64>, SyncState)> = ws
+        .summaries()
+        .expect("summaries")
+        .into_iter()
+        .map(|s| (s.id, s.name, s.lat, s.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("A".to_owned(), "mine".to_owned(), None, SyncState::Modified),
+            ("C".to_owned(), "new".to_owned(), Some(48.0), SyncState::New)
+        ]
+    );
+    let o = outgoing_of(&ws, "A");
+    assert!(
+        !o.errors.is_empty(),
+        "the draft without a location has errors"
+    );
+    assert_eq!(o.base_remote_hash, Some(a.remote_hash()));
+    let o = outgoing_of(&ws, "C");
+    assert_eq!(o.content_hash, Some(c.content_hash()));
+    assert_eq!(o.remote_hash, Some(c.remote_hash()));
+    assert!(o.errors.is_empty());
+    let inflight = ws.inflight().expect("inflight");
+    assert_eq!(inflight[0].remote_hash, Some(c.remote_hash()));
+    // Edits and version numbers carry on.
+    ws.update(store("A", "fixed"), &Origin::Form).expect("edit");
+    assert!(outgoing_of(&ws, "A").version > 3);
+    drop(ws);
+    Workspace::open(&path).expect("opens again");
 }

@@ -1,0 +1,418 @@
+//! Writing a step of edits. Each store is serialised, hashed and validated once; in a large
+//! step that happens on other threads, chunk by chunk, while the transaction writes the chunks
+//! already done, in order. What each touched id holds is read once; drafts and journal
+//! entries are written with statements prepared once, and versions are taken a chunk at a
+//! time.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Mutex, PoisonError, mpsc};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::{Edit, Result, UNDO_DEPTH, WorkspaceError, hash_from_sql, hash_to_sql};
+use crate::model::Store;
+use crate::validate::{Context, Severity, validate_store};
+
+/// Below this many edits a step is prepared on the calling thread alone.
+pub(super) const PARALLEL_FROM: usize = 512;
+
+/// Edits prepared together by one thread and written together.
+const CHUNK: usize = 2048;
+
+/// At most this many threads prepare a step.
+const MAX_THREADS: usize = 4;
+
+/// A store as the drafts table keeps it: its write-format JSON, and what is read from it
+/// without parsing it again.
+#[derive(Clone, Debug, PartialEq)]
+pub(super) struct Written {
+    pub json: String,
+    pub content_hash: u64,
+    pub remote_hash: u64,
+    /// Validation errors (findings that block a push). Rules that depend on the date only
+    /// give warnings, so the count stays true as days pass.
+    pub errors: i64,
+    pub has_names: bool,
+    pub name: Option<String>,
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+}
+
+impl Written {
+    pub fn of(store: &Store, context: &Context) -> Written {
+        let (json, content_hash, remote_hash) = store.json_and_hashes();
+        let errors = validate_store(store, context)
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .count();
+        Written {
+            json,
+            content_hash,
+            remote_hash,
+            errors: i64::try_from(errors).unwrap_or(i64::MAX),
+            has_names: store
+                .localized_names
+                .as_ref()
+                .is_some_and(|m| !m.is_empty()),
+            name: store.name.clone(),
+            lat: store.location.as_ref().map(|l| l.lat),
+            lng: store.location.as_ref().map(|l| l.lng),
+        }
+    }
+}
+
+/// One change of a step: the store `id` becomes `after` (`None`: deleted).
+struct Change {
+    id: String,
+    after: Option<Written>,
+    origin: String,
+}
+
+impl Change {
+    fn of(edit: Edit, origin: String, context: &Context) -> Change {
+        match edit {
+            Edit::Put(store) => Change {
+                id: store.id().to_owned(),
+                after: Some(Written::of(&store, context)),
+                origin,
+            },
+            Edit::Delete(id) => Change {
+                id,
+                after: None,
+                origin,
+            },
+        }
+    }
+
+    fn json(&self) -> Option<&str> {
+        self.after.as_ref().map(|w| w.json.as_str())
+    }
+}
+
+/// Refuses a step with a store that has no id, before anything is prepared or written.
+pub(super) fn check_ids(edits: &[(Edit, String)]) -> Result<()> {
+    if edits
+        .iter()
+        .any(|(e, _)| matches!(e, Edit::Put(s) if s.id().is_empty()))
+    {
+        return Err(WorkspaceError::MissingId);
+    }
+    Ok(())
+}
+
+/// Writes `edits` in the open transaction `tx`, as the step `label` of the journal when there
+/// is one (an undo or redo replays a step without writing a new one). Returns the number of
+/// stores whose content changed; when it is 0 with a label, the caller rolls back.
+pub(super) fn write(
+    tx: &Connection,
+    edits: Vec<(Edit, String)>,
+    now: &str,
+    label: Option<&str>,
+) -> Result<usize> {
+    check_ids(&edits)?;
+    let context = Context::today();
+    let mut step = Step::begin(tx, now, label)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_THREADS);
+    if edits.len() < PARALLEL_FROM || threads == 1 {
+        step.add(
+            edits
+                .into_iter()
+                .map(|(e, o)| Change::of(e, o, &context))
+                .collect(),
+        )?;
+        return step.finish();
+    }
+
+    let mut parts: VecDeque<(usize, Vec<(Edit, String)>)> = VecDeque::new();
+    let mut rest = edits;
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(CHUNK));
+        parts.push_back((parts.len(), rest));
+        rest = tail;
+    }
+    let total = parts.len();
+    let work = Mutex::new(parts);
+    let (done, arrived) = mpsc::channel::<(usize, Vec<Change>)>();
+    let written = std::thread::scope(|scope| -> Result<usize> {
+        for _ in 0..threads {
+            let done = done.clone();
+            let (work, context) = (&work, &context);
+            scope.spawn(move || {
+                loop {
+                    let next = work
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .pop_front();
+                    let Some((index, part)) = next else {
+                        return;
+                    };
+                    let changes = part
+                        .into_iter()
+                        .map(|(e, o)| Change::of(e, o, context))
+                        .collect();
+                    if done.send((index, changes)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        // Chunks arrive in any order and are written in order.
+        let mut waiting: BTreeMap<usize, Vec<Change>> = BTreeMap::new();
+        let mut next = 0;
+        for (index, changes) in arrived {
+            waiting.insert(index, changes);
+            while let Some(changes) = waiting.remove(&next) {
+                step.add(changes)?;
+                next += 1;
+            }
+        }
+        Ok(next)
+    })?;
+    if written != total {
+        return Err(WorkspaceError::Damaged(
+            "a part of the step could not be prepared".into(),
+        ));
+    }
+    step.finish()
+}
+
+/// What the user sees of an id during the step.
+enum Visible {
+    /// As the step found it (the draft's JSON, else the base's); `None`: absent or deleted.
+    Found(Option<String>),
+    /// As change `.1` of chunk `.0` left it.
+    Changed(usize, usize),
+}
+
+/// One id touched by the step.
+struct Touched {
+    base_hash: Option<u64>,
+    in_conflict: bool,
+    /// The version of the draft the step found, if there was one.
+    draft_version: Option<i64>,
+    visible: Visible,
+    /// Whether the step changed what the user sees (it then has its journal entry).
+    changed: bool,
+}
+
+/// A step being written.
+struct Step<'a> {
+    tx: &'a Connection,
+    now: &'a str,
+    /// The journal's step number, when the step is journaled.
+    journal: Option<i64>,
+    has_base: bool,
+    has_drafts: bool,
+    /// Whether some store in flight is recorded as its draft (not copied).
+    inflight_drafts: bool,
+    ids: HashMap<String, Touched>,
+    chunks: Vec<Vec<Change>>,
+    count: usize,
+}
+
+impl<'a> Step<'a> {
+    fn begin(tx: &'a Connection, now: &'a str, label: Option<&str>) -> Result<Step<'a>> {
+        let any = |sql: &str| -> Result<bool> {
+            Ok(tx
+                .query_row(sql, [], |r| r.get::<_, i64>(0))
+                .optional()?
+                .is_some())
+        };
+        let journal = match label {
+            Some(label) => {
+                // A new step forgets what could be redone.
+                tx.prepare_cached(
+                    "DELETE FROM journal WHERE step IN (SELECT step FROM steps WHERE undone = 1)",
+                )?
+                .execute([])?;
+                tx.prepare_cached("DELETE FROM steps WHERE undone = 1")?
+                    .execute([])?;
+                tx.prepare_cached("INSERT INTO steps (label, at) VALUES (?1, ?2)")?
+                    .execute(params![label, now])?;
+                Some(tx.last_insert_rowid())
+            }
+            None => None,
+        };
+        Ok(Step {
+            tx,
+            now,
+            journal,
+            has_base: any("SELECT 1 FROM base LIMIT 1")?,
+            has_drafts: any("SELECT 1 FROM drafts LIMIT 1")?,
+            inflight_drafts: any(
+                "SELECT 1 FROM inflight WHERE json IS NULL AND remote_hash IS NOT NULL LIMIT 1",
+            )?,
+            ids: HashMap::new(),
+            chunks: Vec::new(),
+            count: 0,
+        })
+    }
+
+    /// Writes the next chunk of changes, in order, each as the user would have made it alone.
+    fn add(&mut self, changes: Vec<Change>) -> Result<()> {
+        let Step {
+            tx,
+            now,
+            journal,
+            has_base,
+            has_drafts,
+            inflight_drafts,
+            ids,
+            chunks,
+            count,
+        } = self;
+        let (tx, now, journal) = (*tx, *now, *journal);
+        let c = chunks.len();
+        chunks.push(changes);
+        let chunks: &Vec<Vec<Change>> = chunks;
+        let chunk = &chunks[c];
+        let mut read_base =
+            tx.prepare_cached("SELECT content_hash, json FROM base WHERE id = ?1")?;
+        let mut read_draft =
+            tx.prepare_cached("SELECT json, conflict, version FROM drafts WHERE id = ?1")?;
+        let mut keep = tx.prepare_cached(
+            "UPDATE inflight SET json = ?2
+             WHERE id = ?1 AND json IS NULL AND remote_hash IS NOT NULL AND version = ?3",
+        )?;
+        let mut upsert = tx.prepare_cached(
+            "INSERT INTO drafts (id, json, origin, changed_at, version, content_hash, remote_hash,
+                errors, has_names, name, lat, lng)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json, origin = excluded.origin,
+                changed_at = excluded.changed_at, version = excluded.version, failure = NULL,
+                content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
+                errors = excluded.errors, has_names = excluded.has_names, name = excluded.name,
+                lat = excluded.lat, lng = excluded.lng",
+        )?;
+        let mut remove = tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?;
+        let mut journal_insert = tx.prepare_cached(
+            "INSERT INTO journal (step, id, before, after) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut journal_update =
+            tx.prepare_cached("UPDATE journal SET after = ?3 WHERE step = ?1 AND id = ?2")?;
+        // Versions for this chunk, taken at once: each write gets a new one.
+        let mut version: i64 = tx
+            .prepare_cached(
+                "UPDATE meta SET value = CAST(value AS INTEGER) + ?1 WHERE key = 'version'
+                 RETURNING CAST(value AS INTEGER)",
+            )?
+            .query_row(params![chunk.len() as i64], |r| r.get::<_, i64>(0))?
+            - chunk.len() as i64;
+
+        for (i, change) in chunk.iter().enumerate() {
+            if !ids.contains_key(&change.id) {
+                let base: Option<(u64, String)> = if *has_base {
+                    read_base
+                        .query_row(params![change.id], |r| {
+                            Ok((hash_from_sql(r.get(0)?), r.get(1)?))
+                        })
+                        .optional()?
+                } else {
+                    None
+                };
+                let draft: Option<(Option<String>, bool, i64)> = if *has_drafts {
+                    read_draft
+                        .query_row(params![change.id], |r| {
+                            Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?))
+                        })
+                        .optional()?
+                } else {
+                    None
+                };
+                let base_hash = base.as_ref().map(|(h, _)| *h);
+                let (in_conflict, draft_version, found) = match (draft, base) {
+                    (Some((json, conflict, v)), _) => (conflict, Some(v), json),
+                    (None, base) => (false, None, base.map(|(_, json)| json)),
+                };
+                ids.insert(
+                    change.id.clone(),
+                    Touched {
+                        base_hash,
+                        in_conflict,
+                        draft_version,
+                        visible: Visible::Found(found),
+                        changed: false,
+                    },
+                );
+            }
+            let Some(touched) = ids.get_mut(&change.id) else {
+                continue;
+            };
+            let after = change.json();
+            let visible = match &touched.visible {
+                Visible::Found(json) => json.as_deref(),
+                Visible::Changed(c2, i2) => chunks
+                    .get(*c2)
+                    .and_then(|chunk| chunk.get(*i2))
+                    .and_then(Change::json),
+            };
+            if visible == after {
+                continue;
+            }
+            if !touched.changed {
+                // A draft a push sent as it was keeps what was sent before it changes.
+                if *inflight_drafts && let (Some(v), Some(json)) = (touched.draft_version, visible)
+                {
+                    keep.execute(params![change.id, json, v])?;
+                }
+                if let Some(step) = journal {
+                    journal_insert.execute(params![step, change.id, visible, after])?;
+                }
+                touched.changed = true;
+                *count += 1;
+            } else if let Some(step) = journal {
+                journal_update.execute(params![step, change.id, after])?;
+            }
+            let back_to_base = match &change.after {
+                Some(w) => Some(w.content_hash) == touched.base_hash,
+                None => touched.base_hash.is_none(),
+            } && !touched.in_conflict;
+            if back_to_base {
+                remove.execute(params![change.id])?;
+            } else {
+                version += 1;
+                let w = change.after.as_ref();
+                upsert.execute(params![
+                    change.id,
+                    after,
+                    change.origin,
+                    now,
+                    version,
+                    w.map(|w| hash_to_sql(w.content_hash)),
+                    w.map(|w| hash_to_sql(w.remote_hash)),
+                    w.map_or(0, |w| w.errors),
+                    w.is_some_and(|w| w.has_names),
+                    w.and_then(|w| w.name.as_deref()),
+                    w.and_then(|w| w.lat),
+                    w.and_then(|w| w.lng),
+                ])?;
+            }
+            touched.visible = Visible::Changed(c, i);
+        }
+        Ok(())
+    }
+
+    /// Trims the journal to its depth; returns the number of stores whose content changed.
+    fn finish(self) -> Result<usize> {
+        if let Some(step) = self.journal {
+            self.tx
+                .prepare_cached("DELETE FROM journal WHERE step <= ?1")?
+                .execute(params![step - UNDO_DEPTH])?;
+            self.tx
+                .prepare_cached("DELETE FROM steps WHERE step <= ?1")?
+                .execute(params![step - UNDO_DEPTH])?;
+        }
+        let count = self.count;
+        // A large step's stores are freed on the side rather than before the commit.
+        let Step { chunks, ids, .. } = self;
+        if chunks.len() > 1 {
+            let _ = std::thread::Builder::new()
+                .name("storedesk-free".into())
+                .spawn(move || drop((chunks, ids)));
+        }
+        Ok(count)
+    }
+}

@@ -1,0 +1,602 @@
+//! What a push reads and records. The pending changes come with what planning needs, read
+//! from columns kept beside each draft, and their JSON as stored, which goes into the request
+//! body as it is: a push never parses or serialises a store on its way out. An acknowledged
+//! request moves its stores from drafts to base in a few set-based statements.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::{
+    ChangeKind, Conflict, Result, SentItem, Workspace, WorkspaceError, decode_conflict,
+    hash_from_sql, hash_to_sql, now_text, parse_store,
+};
+use crate::validate::{Context, Finding, Severity, validate_store};
+
+/// A pending change as a push sends it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outgoing {
+    pub id: String,
+    pub kind: ChangeKind,
+    /// The draft's version: a push acknowledges only the version it sent.
+    pub version: i64,
+    /// The store's write-format JSON as the draft holds it, once read by
+    /// [`Workspace::load_json`] (drafts with errors come with it); `None` for a delete.
+    pub json: Option<String>,
+    /// The length of that JSON in bytes; 0 for a delete.
+    pub bytes: usize,
+    /// [`crate::model::Store::content_hash`] of the store; `None` for a delete.
+    pub content_hash: Option<u64>,
+    /// [`crate::model::Store::remote_hash`] of the store; `None` for a delete.
+    pub remote_hash: Option<u64>,
+    /// The validation errors that hold the store back (empty for most drafts).
+    pub errors: Vec<Finding>,
+    /// Whether the store has localized names.
+    pub has_names: bool,
+    /// The base's remote hash, for an update or a delete.
+    pub base_remote_hash: Option<u64>,
+    /// Whether the base holds what was pushed (its localized names are known).
+    pub base_names_known: bool,
+    pub conflict: Option<Conflict>,
+    pub failure: Option<String>,
+}
+
+/// A store of a write request, as the workspace records it: [`SentItem`] (a parsed store) or
+/// [`Outgoing`] (the draft's JSON as stored).
+pub trait Sent {
+    fn sent(&self) -> SentRecord<'_>;
+}
+
+/// What the workspace records of one store of a write request.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentRecord<'a> {
+    pub id: &'a str,
+    /// The draft version sent.
+    pub version: i64,
+    /// What was sent; `None` for a delete.
+    pub store: Option<SentStore<'a>>,
+}
+
+/// A store as sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SentStore<'a> {
+    /// Its JSON; `None` when it was not read, which stands for the draft at the version sent.
+    pub json: Option<Cow<'a, str>>,
+    pub content_hash: u64,
+    pub remote_hash: u64,
+    /// Whether the JSON is the draft's at the version sent, so the in-flight record can point
+    /// at the draft rather than hold a copy.
+    pub is_draft: bool,
+}
+
+impl Sent for SentItem {
+    fn sent(&self) -> SentRecord<'_> {
+        SentRecord {
+            id: &self.id,
+            version: self.version,
+            store: self.store.as_ref().map(|s| {
+                let (json, content_hash, remote_hash) = s.json_and_hashes();
+                SentStore {
+                    json: Some(Cow::Owned(json)),
+                    content_hash,
+                    remote_hash,
+                    is_draft: false,
+                }
+            }),
+        }
+    }
+}
+
+impl Sent for Outgoing {
+    fn sent(&self) -> SentRecord<'_> {
+        let store = match (self.kind, self.content_hash, self.remote_hash) {
+            (ChangeKind::Delete, _, _) | (_, None, _) | (_, _, None) => None,
+            (_, Some(content_hash), Some(remote_hash)) => Some(SentStore {
+                json: self.json.as_deref().map(Cow::Borrowed),
+                content_hash,
+                remote_hash,
+                is_draft: true,
+            }),
+        };
+        SentRecord {
+            id: &self.id,
+            version: self.version,
+            store,
+        }
+    }
+}
+
+impl Workspace {
+    /// Every change waiting to be pushed, ordered by id, read without parsing the stores
+    /// (their JSON is read by [`Workspace::load_json`], batch by batch).
+    pub fn outgoing(&self) -> Result<Vec<Outgoing>> {
+        // One consistent reading; with no base (a new project), no look-up in it per draft.
+        let tx = self.conn.unchecked_transaction()?;
+        let has_base = tx
+            .query_row("SELECT 1 FROM base LIMIT 1", [], |_| Ok(()))
+            .optional()?
+            .is_some();
+        let mut stmt = tx.prepare_cached(if has_base {
+            "SELECT d.id, d.version, d.json IS NULL, octet_length(d.json), d.content_hash,
+                    d.remote_hash, d.errors, d.has_names,
+                    CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
+                    d.conflict, d.theirs, d.theirs_updated, d.failure,
+                    b.id IS NOT NULL, b.remote_hash, b.names_known
+             FROM drafts d LEFT JOIN base b ON b.id = d.id"
+        } else {
+            "SELECT d.id, d.version, d.json IS NULL, octet_length(d.json), d.content_hash,
+                    d.remote_hash, d.errors, d.has_names,
+                    CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
+                    d.conflict, d.theirs, d.theirs_updated, d.failure, 0, NULL, NULL
+             FROM drafts d"
+        })?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        let context = Context::today();
+        while let Some(r) = rows.next()? {
+            let deleted: bool = r.get(2)?;
+            let has_base: bool = r.get(13)?;
+            let kind = match (deleted, has_base) {
+                (true, _) => ChangeKind::Delete,
+                (false, true) => ChangeKind::Update,
+                (false, false) => ChangeKind::Create,
+            };
+            let mut item = Outgoing {
+                id: r.get(0)?,
+                kind,
+                version: r.get(1)?,
+                json: None,
+                bytes: r.get::<_, Option<i64>>(3)?.map_or(0, |n| n.max(0) as usize),
+                content_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
+                remote_hash: r.get::<_, Option<i64>>(5)?.map(hash_from_sql),
+                errors: Vec::new(),
+                has_names: r.get(7)?,
+                base_remote_hash: r.get::<_, Option<i64>>(14)?.map(hash_from_sql),
+                base_names_known: r.get::<_, Option<bool>>(15)?.unwrap_or(false),
+                conflict: decode_conflict(r.get(9)?, r.get(10)?, r.get(11)?)?,
+                failure: r.get(12)?,
+            };
+            // Drafts with errors, and any written without the columns: found from the store.
+            if let Some(json) = r.get::<_, Option<String>>(8)? {
+                let store = parse_store(&json)?;
+                let (_, content, remote) = store.json_and_hashes();
+                item.content_hash = Some(content);
+                item.remote_hash = Some(remote);
+                item.has_names = store
+                    .localized_names
+                    .as_ref()
+                    .is_some_and(|m| !m.is_empty());
+                item.errors = validate_store(&store, &context)
+                    .into_iter()
+                    .filter(|f| f.severity == Severity::Error)
+                    .collect();
+                item.json = Some(json);
+            }
+            out.push(item);
+        }
+        drop(rows);
+        drop(stmt);
+        tx.commit()?;
+        // Sorted here: cheaper than reading the table in the order of its id index.
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Reads the JSON of these changes. A store whose draft changed since it was listed is
+    /// taken out of `items` and returned: it stays a draft, for the next push.
+    pub fn load_json(&self, items: &mut Vec<Outgoing>) -> Result<Vec<Outgoing>> {
+        // One read transaction for all the reads, rather than one each.
+        let tx = self.conn.unchecked_transaction()?;
+        let mut stmt =
+            tx.prepare_cached("SELECT json FROM drafts WHERE id = ?1 AND version = ?2")?;
+        let mut kept = Vec::with_capacity(items.len());
+        let mut changed = Vec::new();
+        for mut item in items.drain(..) {
+            if item.kind == ChangeKind::Delete || item.json.is_some() {
+                kept.push(item);
+                continue;
+            }
+            let json: Option<Option<String>> = stmt
+                .query_row(params![item.id, item.version], |r| r.get(0))
+                .optional()?;
+            match json.flatten() {
+                Some(json) => {
+                    item.json = Some(json);
+                    kept.push(item);
+                }
+                None => changed.push(item),
+            }
+        }
+        *items = kept;
+        drop(stmt);
+        tx.commit()?;
+        Ok(changed)
+    }
+
+    /// Records a write about to be sent: its log line and its stores in flight. Committed
+    /// before the request leaves, so a crash leaves a trace to check.
+    pub fn record_sending<T: Sent>(
+        &mut self,
+        push: i64,
+        method: &str,
+        items: &[T],
+        bytes: usize,
+    ) -> Result<i64> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let records: Vec<SentRecord<'_>> = items.iter().map(Sent::sent).collect();
+        let ids: Vec<&str> = records.iter().map(|r| r.id).collect();
+        tx.prepare_cached(
+            "INSERT INTO push_log (push, at, method, stores, bytes, ids)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            push,
+            now_text(),
+            method,
+            items.len() as i64,
+            bytes as i64,
+            serde_json::to_string(&ids).unwrap_or_default()
+        ])?;
+        let seq = tx.last_insert_rowid();
+        for record in &records {
+            insert_inflight(&tx, seq, method, record)?;
+        }
+        tx.commit()?;
+        Ok(seq)
+    }
+
+    /// Reads the JSON of these changes and records them as sent, in one transaction, so each
+    /// in-flight record can point at its draft rather than hold a copy. A store whose draft
+    /// changed since it was listed is taken out of `items` and returned: it stays a draft, for
+    /// the next push. `bytes` gives the size of the request for the log once the JSON is read.
+    /// The request number is `None` when no store is left to send (nothing is recorded).
+    pub fn record_sending_drafts(
+        &mut self,
+        push: i64,
+        method: &str,
+        items: &mut Vec<Outgoing>,
+        bytes: impl FnOnce(&[Outgoing]) -> usize,
+    ) -> Result<(Option<i64>, Vec<Outgoing>)> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut changed = Vec::new();
+        {
+            let mut read =
+                tx.prepare_cached("SELECT json FROM drafts WHERE id = ?1 AND version = ?2")?;
+            let mut kept = Vec::with_capacity(items.len());
+            for mut item in items.drain(..) {
+                if item.kind == ChangeKind::Delete {
+                    kept.push(item);
+                    continue;
+                }
+                let json: Option<Option<String>> = read
+                    .query_row(params![item.id, item.version], |r| r.get(0))
+                    .optional()?;
+                match json.flatten() {
+                    Some(json) => {
+                        item.json = Some(json);
+                        kept.push(item);
+                    }
+                    None => changed.push(item),
+                }
+            }
+            *items = kept;
+        }
+        if items.is_empty() {
+            return Ok((None, changed));
+        }
+        let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
+        tx.prepare_cached(
+            "INSERT INTO push_log (push, at, method, stores, bytes, ids)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            push,
+            now_text(),
+            method,
+            items.len() as i64,
+            bytes(items) as i64,
+            serde_json::to_string(&ids).unwrap_or_default()
+        ])?;
+        let seq = tx.last_insert_rowid();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO inflight (id, seq, method, json, version, content_hash, remote_hash)
+                 VALUES (?1, ?2, ?3, NULL, ?4, ?5, ?6)
+                 ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, method = excluded.method,
+                    json = NULL, version = excluded.version,
+                    content_hash = excluded.content_hash, remote_hash = excluded.remote_hash",
+            )?;
+            for item in items.iter() {
+                let store = item.kind != ChangeKind::Delete;
+                insert.execute(params![
+                    item.id,
+                    seq,
+                    method,
+                    item.version,
+                    item.content_hash.filter(|_| store).map(hash_to_sql),
+                    item.remote_hash.filter(|_| store).map(hash_to_sql)
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok((Some(seq), changed))
+    }
+
+    /// The request `seq` ended with `outcome`; the stores in `applied` are now on the server
+    /// as sent; the others are no longer in flight.
+    pub fn record_outcome<T: Sent>(
+        &mut self,
+        seq: i64,
+        outcome: &str,
+        message: &str,
+        applied: &[T],
+        not_applied: &[String],
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if !applied.is_empty() {
+            let records: Vec<SentRecord<'_>> = applied.iter().map(Sent::sent).collect();
+            confirm_request(&tx, seq, &records)?;
+        }
+        {
+            let mut forget =
+                tx.prepare_cached("DELETE FROM inflight WHERE id = ?1 AND seq = ?2")?;
+            for id in not_applied {
+                forget.execute(params![id, seq])?;
+            }
+        }
+        tx.prepare_cached("UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1")?
+            .execute(params![seq, outcome, message])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Confirms in-flight writes the server turned out to hold, and forgets `dropped`.
+    pub fn confirm_inflight<T: Sent>(&mut self, landed: &[T], dropped: &[String]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for item in landed {
+            confirm_one(&tx, &item.sent())?;
+        }
+        for id in dropped {
+            tx.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
+                .execute(params![id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server already holds what the draft of this store says (read back before a push):
+    /// the draft becomes the base without a request.
+    pub fn mark_already_applied<T: Sent>(&mut self, item: &T) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        confirm_one(&tx, &item.sent())?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Records one store in flight under the request `seq`. A store sent as its draft holds it
+/// points at the draft (`json` NULL) while the draft stays at that version; an edit copies the
+/// JSON in before changing the draft.
+fn insert_inflight(
+    conn: &Connection,
+    seq: i64,
+    method: &str,
+    record: &SentRecord<'_>,
+) -> Result<()> {
+    let store = record.store.as_ref();
+    let json = store.and_then(|s| s.json.as_deref());
+    let is_draft = store.is_some_and(|s| s.is_draft);
+    if store.is_some() && json.is_none() && !draft_at(conn, record.id, record.version)? {
+        return Err(WorkspaceError::Damaged(format!(
+            "the draft of \"{}\" changed before its JSON was read",
+            record.id
+        )));
+    }
+    conn.prepare_cached(
+        "INSERT INTO inflight (id, seq, method, json, version, content_hash, remote_hash)
+         VALUES (?1, ?2, ?3,
+                 CASE WHEN ?8 AND EXISTS (SELECT 1 FROM drafts WHERE id = ?1 AND version = ?5)
+                      THEN NULL ELSE ?4 END,
+                 ?5, ?6, ?7)
+         ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, method = excluded.method,
+            json = excluded.json, version = excluded.version,
+            content_hash = excluded.content_hash, remote_hash = excluded.remote_hash",
+    )?
+    .execute(params![
+        record.id,
+        seq,
+        method,
+        json,
+        record.version,
+        store.map(|s| hash_to_sql(s.content_hash)),
+        store.map(|s| hash_to_sql(s.remote_hash)),
+        is_draft
+    ])?;
+    Ok(())
+}
+
+fn draft_at(conn: &Connection, id: &str, version: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM drafts WHERE id = ?1 AND version = ?2")?
+        .query_row(params![id, version], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// The server holds the stores of the request `seq` as sent: they become the base; a draft
+/// still as sent goes, one edited meanwhile stays (its conflict and failure cleared).
+fn confirm_request(conn: &Connection, seq: i64, records: &[SentRecord<'_>]) -> Result<()> {
+    let ids: Vec<&str> = records.iter().map(|r| r.id).collect();
+    let ids_json = serde_json::to_string(&ids).unwrap_or_default();
+    // Every store should be in flight under this request (most often the whole request was
+    // applied); one that another request took over since is recorded under this one again.
+    let in_request: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM inflight WHERE seq = ?1")?
+        .query_row(params![seq], |r| r.get(0))?;
+    if usize::try_from(in_request).ok() != Some(records.len()) {
+        let found: HashSet<String> = {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id FROM inflight WHERE seq = ?1 AND id IN (SELECT value FROM json_each(?2))",
+            )?;
+            let rows = stmt.query_map(params![seq, ids_json], |r| r.get(0))?;
+            rows.collect::<std::result::Result<_, _>>()?
+        };
+        if found.len() != records.len() {
+            let method: String = conn
+                .prepare_cached("SELECT method FROM push_log WHERE seq = ?1")?
+                .query_row(params![seq], |r| r.get(0))
+                .optional()?
+                .unwrap_or_default();
+            for record in records.iter().filter(|r| !found.contains(r.id)) {
+                insert_inflight(conn, seq, &method, record)?;
+            }
+        }
+    }
+    let stores = records.iter().filter(|r| r.store.is_some()).count();
+    if stores > 0 {
+        conn.prepare_cached(
+            "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known,
+                name, lat, lng)
+             SELECT i.id, COALESCE(i.json, d.json), i.content_hash, i.remote_hash, NULL, 1,
+                    CASE WHEN i.json IS NULL THEN d.name ELSE json_extract(i.json, '$.name') END,
+                    CASE WHEN i.json IS NULL THEN d.lat
+                         ELSE json_extract(i.json, '$.location.lat') END,
+                    CASE WHEN i.json IS NULL THEN d.lng
+                         ELSE json_extract(i.json, '$.location.lng') END
+             FROM inflight i LEFT JOIN drafts d ON d.id = i.id AND d.version = i.version
+             WHERE i.seq = ?1 AND i.remote_hash IS NOT NULL
+                AND i.id IN (SELECT value FROM json_each(?2))
+             ON CONFLICT(id) DO UPDATE SET json = excluded.json,
+                content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
+                last_updated = excluded.last_updated, names_known = excluded.names_known,
+                name = excluded.name, lat = excluded.lat, lng = excluded.lng",
+        )?
+        .execute(params![seq, ids_json])?;
+    }
+    if stores < records.len() {
+        conn.prepare_cached(
+            "DELETE FROM base WHERE id IN (
+                SELECT id FROM inflight WHERE seq = ?1 AND remote_hash IS NULL
+                    AND id IN (SELECT value FROM json_each(?2)))",
+        )?
+        .execute(params![seq, ids_json])?;
+    }
+    let gone = conn
+        .prepare_cached(
+            "DELETE FROM drafts
+             WHERE id IN (SELECT value FROM json_each(?2))
+                AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1
+                    AND (drafts.version = i.version
+                         OR (drafts.json IS NULL AND i.remote_hash IS NULL)
+                         OR (drafts.json IS NOT NULL AND drafts.content_hash = i.content_hash)))",
+        )?
+        .execute(params![seq, ids_json])?;
+    if gone < records.len() {
+        // What is left of these drafts was edited while in flight.
+        conn.prepare_cached(
+            "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL
+             WHERE id IN (SELECT value FROM json_each(?1))",
+        )?
+        .execute(params![ids_json])?;
+    }
+    conn.prepare_cached(
+        "DELETE FROM inflight WHERE seq = ?1 AND id IN (SELECT value FROM json_each(?2))",
+    )?
+    .execute(params![seq, ids_json])?;
+    Ok(())
+}
+
+/// The server holds one store as sent: it becomes the base; the draft goes if it is still
+/// what was sent (an edit made during the push stays a draft).
+pub(super) fn confirm_one(conn: &Connection, record: &SentRecord<'_>) -> Result<()> {
+    match &record.store {
+        Some(store) => {
+            let json: Cow<'_, str> = match &store.json {
+                Some(json) => Cow::Borrowed(json.as_ref()),
+                None => Cow::Owned(sent_json(conn, record.id, record.version)?),
+            };
+            conn.prepare_cached(
+                "INSERT INTO base (id, json, content_hash, remote_hash, last_updated,
+                    names_known, name, lat, lng)
+                 VALUES (?1, ?2, ?3, ?4, NULL, 1, json_extract(?2, '$.name'),
+                    json_extract(?2, '$.location.lat'), json_extract(?2, '$.location.lng'))
+                 ON CONFLICT(id) DO UPDATE SET json = excluded.json,
+                    content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
+                    last_updated = excluded.last_updated, names_known = excluded.names_known,
+                    name = excluded.name, lat = excluded.lat, lng = excluded.lng",
+            )?
+            .execute(params![
+                record.id,
+                json,
+                hash_to_sql(store.content_hash),
+                hash_to_sql(store.remote_hash)
+            ])?;
+        }
+        None => {
+            conn.prepare_cached("DELETE FROM base WHERE id = ?1")?
+                .execute(params![record.id])?;
+        }
+    }
+    conn.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
+        .execute(params![record.id])?;
+    let draft: Option<(Option<String>, i64, Option<i64>)> = conn
+        .prepare_cached("SELECT json, version, content_hash FROM drafts WHERE id = ?1")?
+        .query_row(params![record.id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    if let Some((json, version, content_hash)) = draft {
+        let same_content = version == record.version
+            || match (&json, &record.store) {
+                (None, None) => true,
+                (Some(j), Some(s)) => {
+                    let hash = match content_hash {
+                        Some(h) => hash_from_sql(h),
+                        None => parse_store(j)?.content_hash(),
+                    };
+                    hash == s.content_hash
+                }
+                _ => false,
+            };
+        if same_content {
+            conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+                .execute(params![record.id])?;
+        } else {
+            conn.prepare_cached(
+                "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL,
+                    failure = NULL WHERE id = ?1",
+            )?
+            .execute(params![record.id])?;
+        }
+    }
+    Ok(())
+}
+
+/// The JSON sent for a store recorded without it: in flight, else the draft at that version.
+fn sent_json(conn: &Connection, id: &str, version: i64) -> Result<String> {
+    let found: Option<String> = conn
+        .prepare_cached(
+            "SELECT COALESCE(i.json, d.json) FROM (SELECT ?1 AS id, ?2 AS version) w
+             LEFT JOIN inflight i ON i.id = w.id AND i.version = w.version
+             LEFT JOIN drafts d ON d.id = w.id AND d.version = w.version",
+        )?
+        .query_row(params![id, version], |r| r.get(0))
+        .optional()?
+        .flatten();
+    found.ok_or_else(|| {
+        WorkspaceError::Damaged(format!(
+            "what was sent of \"{id}\" (version {version}) is no longer known"
+        ))
+    })
+}

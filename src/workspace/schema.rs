@@ -1,0 +1,219 @@
+//! The tables of a workspace, and bringing a database written by an earlier storedesk up to
+//! date when it is opened.
+//!
+//! Schema 2 keeps with each draft what a push and the list need without parsing the store:
+//! its content and remote hashes, its validation errors, whether it has localized names, and
+//! its name and coordinates (the base keeps name and coordinates too). An in-flight store
+//! whose JSON is `NULL` is the draft of that id at the version sent: the JSON is copied into
+//! `inflight` only when that draft is about to change.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::edit::Written;
+use super::{Result, hash_to_sql, parse_store};
+use crate::validate::Context;
+
+/// The schema this code reads and writes.
+pub(super) const SCHEMA_VERSION: i64 = 2;
+
+/// The validation rules the cached error counts were found with: counts written by another
+/// version of storedesk are found again when the workspace is opened.
+const RULES: &str = env!("CARGO_PKG_VERSION");
+
+/// The page size of a new workspace: rows of a few hundred bytes fill fewer, larger pages,
+/// which a large step writes faster.
+const PAGE_SIZE: i64 = 16 * 1024;
+
+/// Pages of cache (negative: KiB), so a large step is written without spilling to the WAL
+/// before it commits.
+const CACHE_KIB: i64 = 64 * 1024;
+
+const TABLES: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS base (
+    id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    content_hash INTEGER NOT NULL,
+    remote_hash INTEGER NOT NULL,
+    last_updated TEXT,
+    names_known INTEGER NOT NULL,
+    name TEXT,
+    lat REAL,
+    lng REAL
+);
+CREATE TABLE IF NOT EXISTS drafts (
+    id TEXT PRIMARY KEY,
+    json TEXT,
+    origin TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    conflict INTEGER NOT NULL DEFAULT 0,
+    theirs TEXT,
+    theirs_updated TEXT,
+    failure TEXT,
+    content_hash INTEGER,
+    remote_hash INTEGER,
+    errors INTEGER NOT NULL DEFAULT 0,
+    has_names INTEGER NOT NULL DEFAULT 0,
+    name TEXT,
+    lat REAL,
+    lng REAL
+);
+CREATE TABLE IF NOT EXISTS steps (
+    step INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    at TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS journal (
+    step INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (step, id)
+);
+CREATE TABLE IF NOT EXISTS push_log (
+    seq INTEGER PRIMARY KEY,
+    push INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    stores INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    ids TEXT NOT NULL,
+    outcome TEXT,
+    message TEXT
+);
+CREATE TABLE IF NOT EXISTS inflight (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    json TEXT,
+    version INTEGER NOT NULL,
+    content_hash INTEGER,
+    remote_hash INTEGER
+);
+";
+
+/// The columns schema 2 added to the tables of schema 1.
+const ADDED_COLUMNS: &str = "
+ALTER TABLE base ADD COLUMN name TEXT;
+ALTER TABLE base ADD COLUMN lat REAL;
+ALTER TABLE base ADD COLUMN lng REAL;
+ALTER TABLE drafts ADD COLUMN content_hash INTEGER;
+ALTER TABLE drafts ADD COLUMN remote_hash INTEGER;
+ALTER TABLE drafts ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE drafts ADD COLUMN has_names INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE drafts ADD COLUMN name TEXT;
+ALTER TABLE drafts ADD COLUMN lat REAL;
+ALTER TABLE drafts ADD COLUMN lng REAL;
+ALTER TABLE inflight ADD COLUMN content_hash INTEGER;
+ALTER TABLE inflight ADD COLUMN remote_hash INTEGER;
+UPDATE base SET name = json_extract(json, '$.name'), lat = json_extract(json, '$.location.lat'),
+    lng = json_extract(json, '$.location.lng');
+";
+
+/// What opening found.
+pub(super) enum Opened {
+    Ready,
+    /// Written by a newer storedesk, with this schema: left untouched.
+    Newer(i64),
+}
+
+/// Sets the connection up, creates the tables of a new workspace and updates an older one.
+pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    // Only a database not yet written takes it; the WAL mode comes after.
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.execute_batch(TABLES)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found: Option<i64> = meta_number(&tx, "schema")?;
+    match found {
+        Some(v) if v > SCHEMA_VERSION => return Ok(Opened::Newer(v)),
+        Some(v) if v < 2 => {
+            tx.execute_batch(ADDED_COLUMNS)?;
+            fill_drafts(&tx)?;
+            fill_inflight(&tx)?;
+        }
+        Some(_) => {
+            let rules: Option<String> = tx
+                .query_row("SELECT value FROM meta WHERE key = 'rules'", [], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if rules.as_deref() != Some(RULES) {
+                fill_drafts(&tx)?;
+            }
+        }
+        None => {
+            tx.execute(
+                "INSERT OR IGNORE INTO meta (key, value) VALUES ('version', '0'), ('push', '0')",
+                [],
+            )?;
+        }
+    }
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('rules', ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![SCHEMA_VERSION.to_string(), RULES],
+    )?;
+    tx.commit()?;
+    Ok(Opened::Ready)
+}
+
+fn meta_number(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?1",
+            params![key],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Finds again, for every draft, what schema 2 keeps beside its JSON.
+fn fill_drafts(conn: &Connection) -> Result<()> {
+    let drafts: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT id, json FROM drafts WHERE json IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let context = Context::today();
+    let mut update = conn.prepare(
+        "UPDATE drafts SET content_hash = ?2, remote_hash = ?3, errors = ?4, has_names = ?5,
+            name = ?6, lat = ?7, lng = ?8 WHERE id = ?1",
+    )?;
+    for (id, json) in drafts {
+        let w = Written::of(&parse_store(&json)?, &context);
+        update.execute(params![
+            id,
+            hash_to_sql(w.content_hash),
+            hash_to_sql(w.remote_hash),
+            w.errors,
+            w.has_names,
+            w.name,
+            w.lat,
+            w.lng
+        ])?;
+    }
+    Ok(())
+}
+
+/// The hashes of the stores schema 1 recorded in flight (always with their JSON).
+fn fill_inflight(conn: &Connection) -> Result<()> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt = conn.prepare("SELECT id, json FROM inflight WHERE json IS NOT NULL")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let mut update =
+        conn.prepare("UPDATE inflight SET content_hash = ?2, remote_hash = ?3 WHERE id = ?1")?;
+    for (id, json) in rows {
+        let (_, content, remote) = parse_store(&json)?.json_and_hashes();
+        update.execute(params![id, hash_to_sql(content), hash_to_sql(remote)])?;
+    }
+    Ok(())
+}
