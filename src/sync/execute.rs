@@ -124,8 +124,15 @@ const NOTHING: &[Outgoing] = &[];
 /// A store as read back: `None` when the server does not have it.
 type Remote = Option<(Store, RemoteMeta)>;
 
+/// Rounds of single reads for stores whose read failed with an error that may pass (a server
+/// error, a timeout, the network), beyond the client's own retries.
+const READ_ROUNDS: u32 = 3;
+
+/// About how long the first of those rounds waits (each one waits twice as long).
+const READ_ROUND_WAIT: Duration = Duration::from_millis(100);
+
 /// Reads these stores from the server: one GET each, or one listing when there are many.
-/// Returns the stores and the number of requests made.
+/// Returns the stores and the number of reads made.
 pub async fn read_back(
     client: &Client,
     ids: &[String],
@@ -149,34 +156,53 @@ pub async fn read_back(
         }
         return Ok((out, pages.load(Ordering::Relaxed).max(1)));
     }
-    let mut set = JoinSet::new();
-    for id in ids {
-        let client = client.clone();
-        let id = id.clone();
-        set.spawn(async move {
-            let r = client.get(&id).await;
-            (id, r)
-        });
-    }
-    let mut failure = None;
-    while let Some(joined) = set.join_next().await {
-        match joined {
-            Ok((id, Ok(remote))) => {
-                out.insert(id, remote);
-            }
-            Ok((_, Err(e))) => {
-                failure.get_or_insert(e);
-            }
-            Err(e) => {
-                failure.get_or_insert(ApiError::InvalidResponse {
-                    detail: format!("a read stopped: {e}"),
-                });
+    // Stores whose read failed with an error that may pass are read again, a few rounds
+    // apart, so one unlucky read does not stop a push.
+    let mut left: Vec<String> = ids.to_vec();
+    let mut reads = 0;
+    let mut round = 0;
+    loop {
+        reads += left.len();
+        let mut set = JoinSet::new();
+        for id in left.drain(..) {
+            let client = client.clone();
+            set.spawn(async move {
+                let r = client.get(&id).await;
+                (id, r)
+            });
+        }
+        let mut failure: Option<ApiError> = None;
+        let mut passing = true;
+        while let Some(joined) = set.join_next().await {
+            match joined {
+                Ok((id, Ok(remote))) => {
+                    out.insert(id, remote);
+                }
+                Ok((id, Err(e))) => {
+                    passing &= matches!(
+                        e,
+                        ApiError::Server { .. } | ApiError::Timeout(_) | ApiError::Network { .. }
+                    );
+                    left.push(id);
+                    failure.get_or_insert(e);
+                }
+                Err(e) => {
+                    passing = false;
+                    failure.get_or_insert(ApiError::InvalidResponse {
+                        detail: format!("a read stopped: {e}"),
+                    });
+                }
             }
         }
-    }
-    match failure {
-        Some(e) => Err(e),
-        None => Ok((out, ids.len())),
+        let Some(e) = failure else {
+            return Ok((out, reads));
+        };
+        round += 1;
+        if !passing || round >= READ_ROUNDS {
+            return Err(e);
+        }
+        left.sort();
+        tokio::time::sleep(backoff(round, READ_ROUND_WAIT, Duration::from_secs(2))).await;
     }
 }
 
