@@ -150,7 +150,10 @@ async fn read_body(mut body: Incoming, declared: Option<u64>) -> Body {
     if declared.is_some_and(|n| n > DRAIN_LIMIT as u64) {
         return Body::TooLarge { drained: false };
     }
-    let mut buf = BytesMut::new();
+    // Room for the whole body at once when its length is declared.
+    let mut buf = BytesMut::with_capacity(declared.map_or(0, |n| {
+        usize::try_from(n).unwrap_or(0).min(MAX_REQUEST_BYTES)
+    }));
     let mut total = 0usize;
     while let Some(frame) = body.frame().await {
         let Ok(frame) = frame else {

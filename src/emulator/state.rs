@@ -252,9 +252,36 @@ pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>
 /// Reads a write body `{"stores": [...]}` and checks every store as the API does: the stores,
 /// or the sentence the API answers with in `{"status": "error", "value": ...}`.
 ///
-/// Each store is read straight from its text; only a store that cannot be read is read again
-/// as a JSON value, to name it and say why.
+/// A body that reads in one pass goes straight to the checks; otherwise each store is read
+/// from its own text, to name the first one that cannot be read and say why.
 pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
+    #[derive(Deserialize)]
+    struct Batch {
+        stores: Vec<Store>,
+    }
+    let stores = match serde_json::from_slice::<Batch>(body) {
+        Ok(batch) => batch.stores,
+        Err(_) => read_store_by_store(body)?,
+    };
+    if stores.is_empty() {
+        return Err("The request has no stores.".to_owned());
+    }
+    for (index, store) in stores.iter().enumerate() {
+        check_store(index, store)?;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(stores.len());
+    if let Some(id) = stores.iter().map(Store::id).find(|id| !seen.insert(*id)) {
+        return Err(format!(
+            "Store \"{id}\" appears more than once in the request."
+        ));
+    }
+    Ok(stores)
+}
+
+/// Reads a body that did not read in one pass: the first store that cannot be read is named
+/// in the sentence, unless a store before it fails the checks (as when the body reads in one
+/// pass, the first store in error decides).
+fn read_store_by_store(body: &[u8]) -> Result<Vec<Store>, String> {
     const NOT_JSON: &str = "The request is invalid, the data is not a valid JSON.";
     #[derive(Deserialize)]
     struct Batch<'a> {
@@ -262,23 +289,15 @@ pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
         stores: Vec<&'a RawValue>,
     }
     let batch: Batch<'_> = serde_json::from_slice(body).map_err(|_| NOT_JSON.to_owned())?;
-    if batch.stores.is_empty() {
-        return Err("The request has no stores.".to_owned());
-    }
     let mut stores = Vec::with_capacity(batch.stores.len());
     for (index, item) in batch.stores.into_iter().enumerate() {
-        let store: Store = match serde_json::from_str(item.get()) {
-            Ok(store) => store,
+        match serde_json::from_str::<Store>(item.get()) {
+            Ok(store) => {
+                check_store(index, &store)?;
+                stores.push(store);
+            }
             Err(_) => return Err(unreadable(index, item.get())),
-        };
-        check_store(index, &store)?;
-        stores.push(store);
-    }
-    let mut seen = std::collections::HashSet::with_capacity(stores.len());
-    if let Some(id) = stores.iter().map(Store::id).find(|id| !seen.insert(*id)) {
-        return Err(format!(
-            "Store \"{id}\" appears more than once in the request."
-        ));
+        }
     }
     Ok(stores)
 }

@@ -446,7 +446,7 @@ pub fn plan_outgoing(changes: Vec<Outgoing>, options: &PlanOptions) -> Plan<Outg
             .map(|c| Entry {
                 id: &c.id,
                 kind: c.kind,
-                conflict: c.conflict.as_ref(),
+                conflict: c.conflict.as_deref(),
                 bytes: c.bytes,
                 names_at_risk: c.kind == ChangeKind::Update && !c.base_names_known && !c.has_names,
             })

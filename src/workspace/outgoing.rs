@@ -38,7 +38,8 @@ pub struct Outgoing {
     pub base_remote_hash: Option<u64>,
     /// Whether the base holds what was pushed (its localized names are known).
     pub base_names_known: bool,
-    pub conflict: Option<Conflict>,
+    /// Boxed: most changes have none, and a listing moves many changes around.
+    pub conflict: Option<Box<Conflict>>,
     pub failure: Option<String>,
 }
 
@@ -154,7 +155,7 @@ impl Workspace {
                 has_names: r.get(7)?,
                 base_remote_hash: r.get::<_, Option<i64>>(14)?.map(hash_from_sql),
                 base_names_known: r.get::<_, Option<bool>>(15)?.unwrap_or(false),
-                conflict: decode_conflict(r.get(9)?, r.get(10)?, r.get(11)?)?,
+                conflict: decode_conflict(r.get(9)?, r.get(10)?, r.get(11)?)?.map(Box::new),
                 failure: r.get(12)?,
             };
             // Drafts with errors, and any written without the columns: found from the store.
@@ -437,32 +438,38 @@ fn draft_at(conn: &Connection, id: &str, version: i64) -> Result<bool> {
 /// The server holds the stores of the request `seq` as sent: they become the base; a draft
 /// still as sent goes, one edited meanwhile stays (its conflict and failure cleared).
 fn confirm_request(conn: &Connection, seq: i64, records: &[SentRecord<'_>]) -> Result<()> {
+    let found = confirm_in_flight(conn, seq, records)?;
+    if found.len() == records.len() {
+        return Ok(());
+    }
+    // Stores another request took over since they were sent under this one: recorded under
+    // this one again, then confirmed.
+    let method: String = conn
+        .prepare_cached("SELECT method FROM push_log WHERE seq = ?1")?
+        .query_row(params![seq], |r| r.get(0))
+        .optional()?
+        .unwrap_or_default();
+    let missing: Vec<SentRecord<'_>> = records
+        .iter()
+        .filter(|r| !found.contains(r.id))
+        .cloned()
+        .collect();
+    for record in &missing {
+        insert_inflight(conn, seq, &method, record)?;
+    }
+    confirm_in_flight(conn, seq, &missing)?;
+    Ok(())
+}
+
+/// Confirms the stores of `records` that are in flight under the request `seq`, in a few
+/// set-based statements; returns the ids it found there.
+fn confirm_in_flight(
+    conn: &Connection,
+    seq: i64,
+    records: &[SentRecord<'_>],
+) -> Result<HashSet<String>> {
     let ids: Vec<&str> = records.iter().map(|r| r.id).collect();
     let ids_json = serde_json::to_string(&ids).unwrap_or_default();
-    // Every store should be in flight under this request (most often the whole request was
-    // applied); one that another request took over since is recorded under this one again.
-    let in_request: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM inflight WHERE seq = ?1")?
-        .query_row(params![seq], |r| r.get(0))?;
-    if usize::try_from(in_request).ok() != Some(records.len()) {
-        let found: HashSet<String> = {
-            let mut stmt = conn.prepare_cached(
-                "SELECT id FROM inflight WHERE seq = ?1 AND id IN (SELECT value FROM json_each(?2))",
-            )?;
-            let rows = stmt.query_map(params![seq, ids_json], |r| r.get(0))?;
-            rows.collect::<std::result::Result<_, _>>()?
-        };
-        if found.len() != records.len() {
-            let method: String = conn
-                .prepare_cached("SELECT method FROM push_log WHERE seq = ?1")?
-                .query_row(params![seq], |r| r.get(0))
-                .optional()?
-                .unwrap_or_default();
-            for record in records.iter().filter(|r| !found.contains(r.id)) {
-                insert_inflight(conn, seq, &method, record)?;
-            }
-        }
-    }
     let stores = records.iter().filter(|r| r.store.is_some()).count();
     if stores > 0 {
         conn.prepare_cached(
@@ -475,8 +482,8 @@ fn confirm_request(conn: &Connection, seq: i64, records: &[SentRecord<'_>]) -> R
                     CASE WHEN i.json IS NULL THEN d.lng
                          ELSE json_extract(i.json, '$.location.lng') END
              FROM inflight i LEFT JOIN drafts d ON d.id = i.id AND d.version = i.version
-             WHERE i.seq = ?1 AND i.remote_hash IS NOT NULL
-                AND i.id IN (SELECT value FROM json_each(?2))
+             WHERE i.id IN (SELECT value FROM json_each(?2)) AND i.seq = ?1
+                AND i.remote_hash IS NOT NULL
              ON CONFLICT(id) DO UPDATE SET json = excluded.json,
                 content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
                 last_updated = excluded.last_updated, names_known = excluded.names_known,
@@ -487,8 +494,8 @@ fn confirm_request(conn: &Connection, seq: i64, records: &[SentRecord<'_>]) -> R
     if stores < records.len() {
         conn.prepare_cached(
             "DELETE FROM base WHERE id IN (
-                SELECT id FROM inflight WHERE seq = ?1 AND remote_hash IS NULL
-                    AND id IN (SELECT value FROM json_each(?2)))",
+                SELECT id FROM inflight WHERE id IN (SELECT value FROM json_each(?2))
+                    AND seq = ?1 AND remote_hash IS NULL)",
         )?
         .execute(params![seq, ids_json])?;
     }
@@ -506,15 +513,19 @@ fn confirm_request(conn: &Connection, seq: i64, records: &[SentRecord<'_>]) -> R
         // What is left of these drafts was edited while in flight.
         conn.prepare_cached(
             "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL
-             WHERE id IN (SELECT value FROM json_each(?1))",
+             WHERE id IN (SELECT value FROM json_each(?2))
+                AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1)",
         )?
-        .execute(params![ids_json])?;
+        .execute(params![seq, ids_json])?;
     }
-    conn.prepare_cached(
-        "DELETE FROM inflight WHERE seq = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    )?
-    .execute(params![seq, ids_json])?;
-    Ok(())
+    let mut forget = conn.prepare_cached(
+        "DELETE FROM inflight WHERE id IN (SELECT value FROM json_each(?2)) AND seq = ?1
+         RETURNING id",
+    )?;
+    let found = forget
+        .query_map(params![seq, ids_json], |r| r.get(0))?
+        .collect::<std::result::Result<HashSet<String>, _>>()?;
+    Ok(found)
 }
 
 /// The server holds one store as sent: it becomes the base; the draft goes if it is still

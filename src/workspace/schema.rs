@@ -5,7 +5,8 @@
 //! its content and remote hashes, its validation errors, whether it has localized names, and
 //! its name and coordinates (the base keeps name and coordinates too). An in-flight store
 //! whose JSON is `NULL` is the draft of that id at the version sent: the JSON is copied into
-//! `inflight` only when that draft is about to change.
+//! `inflight` only when that draft is about to change. `inflight`, whose rows are small, is
+//! kept in the order of its ids alone (`WITHOUT ROWID`).
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -91,7 +92,7 @@ CREATE TABLE IF NOT EXISTS inflight (
     version INTEGER NOT NULL,
     content_hash INTEGER,
     remote_hash INTEGER
-);
+) WITHOUT ROWID;
 ";
 
 /// The columns schema 2 added to the tables of schema 1.
@@ -106,8 +107,19 @@ ALTER TABLE drafts ADD COLUMN has_names INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE drafts ADD COLUMN name TEXT;
 ALTER TABLE drafts ADD COLUMN lat REAL;
 ALTER TABLE drafts ADD COLUMN lng REAL;
-ALTER TABLE inflight ADD COLUMN content_hash INTEGER;
-ALTER TABLE inflight ADD COLUMN remote_hash INTEGER;
+CREATE TABLE inflight_2 (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    json TEXT,
+    version INTEGER NOT NULL,
+    content_hash INTEGER,
+    remote_hash INTEGER
+) WITHOUT ROWID;
+INSERT INTO inflight_2 (id, seq, method, json, version)
+    SELECT id, seq, method, json, version FROM inflight;
+DROP TABLE inflight;
+ALTER TABLE inflight_2 RENAME TO inflight;
 UPDATE base SET name = json_extract(json, '$.name'), lat = json_extract(json, '$.location.lat'),
     lng = json_extract(json, '$.location.lng');
 ";

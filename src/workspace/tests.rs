@@ -640,3 +640,31 @@ fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
     drop(ws);
     Workspace::open(&path).expect("opens again");
 }
+
+#[test]
+fn a_store_another_request_took_over_is_still_confirmed_by_its_first_request() {
+    let (_dir, mut ws) = open();
+    ws.create(store("A", "a"), &Origin::Form).expect("create");
+    ws.create(store("B", "b"), &Origin::Form).expect("create");
+    let mut first = ws.outgoing().expect("outgoing");
+    let (seq1, _) = ws
+        .record_sending_drafts(1, "POST", &mut first, |_| 0)
+        .expect("sending");
+    let mut second: Vec<Outgoing> = first.iter().filter(|o| o.id == "A").cloned().collect();
+    let (seq2, changed) = ws
+        .record_sending_drafts(1, "POST", &mut second, |_| 0)
+        .expect("sending again");
+    assert!(changed.is_empty());
+    ws.record_outcome(seq1.expect("sent"), "ok", "", &first, &[])
+        .expect("outcome");
+    assert_eq!(ws.pending_count().expect("count"), 0);
+    assert!(ws.inflight().expect("inflight").is_empty());
+    assert_eq!(
+        ws.base("A").expect("base").map(|b| b.store),
+        Some(store("A", "a"))
+    );
+    ws.record_outcome(seq2.expect("sent"), "ok", "", &second, &[])
+        .expect("outcome again");
+    assert!(ws.inflight().expect("inflight").is_empty());
+    assert_eq!(ws.stores().expect("stores").len(), 2);
+}
