@@ -97,6 +97,7 @@ pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, LostResponse> {
+    let arrived = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query = request.uri().query().map(str::to_owned);
@@ -108,7 +109,7 @@ pub(crate) async fn handle(
         .and_then(|v| v.parse::<u64>().ok());
     let body = read_body(request.into_body(), declared).await;
 
-    let answer = decide(&shared, &method, &path, query.as_deref(), body);
+    let answer = decide(&shared, &method, &path, query.as_deref(), body, arrived);
     if answer.wrote {
         shared.save();
     }
@@ -265,8 +266,16 @@ fn authenticate(shared: &Shared, query: Option<&str>, write: bool) -> Result<(),
     ))
 }
 
-/// Everything that needs the state, under its lock.
-fn decide(shared: &Shared, method: &Method, path: &str, query: Option<&str>, body: Body) -> Answer {
+/// Everything that needs the state, under its lock. The rate limit counts the request as of
+/// `arrived`.
+fn decide(
+    shared: &Shared,
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    body: Body,
+    arrived: Instant,
+) -> Answer {
     let route = match route(method, path) {
         Ok(route) => route,
         Err(answer) => return answer,
@@ -326,7 +335,7 @@ fn decide(shared: &Shared, method: &Method, path: &str, query: Option<&str>, bod
     let stamp = state::timestamp(now);
     let mut guard = shared.lock();
     let state: &mut State = &mut guard;
-    if !state.admit(shared.settings.qps, Instant::now()) {
+    if !state.admit(shared.settings.qps, arrived) {
         return Answer::detail(
             StatusCode::TOO_MANY_REQUESTS,
             "The rate limit for this endpoint has been exceeded",

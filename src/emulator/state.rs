@@ -34,7 +34,7 @@ pub(crate) struct State {
     pub requests: VecDeque<RequestLog>,
     pub faults: Faults,
     pub rng: fastrand::Rng,
-    /// When each request admitted in the last second arrived.
+    /// When each request admitted in the last seconds arrived, in order.
     pub window: VecDeque<Instant>,
     /// Bumped on every change of `stores`, so saves can be ordered.
     pub generation: u64,
@@ -52,23 +52,33 @@ impl State {
         }
     }
 
-    /// Whether one more request fits in the sliding one-second window; counts it if so.
-    /// `qps` 0 admits everything.
-    pub fn admit(&mut self, qps: u32, now: Instant) -> bool {
+    /// Whether one more request, arrived at `arrived`, fits in the one-second window before
+    /// it; counts it if so. Requests are counted by when they arrived, as a gateway counts
+    /// them, though a large body is read and checked before the answer is decided: the window
+    /// is kept in arrival order. `qps` 0 admits everything.
+    pub fn admit(&mut self, qps: u32, arrived: Instant) -> bool {
         if qps == 0 {
             return true;
         }
+        let second = Duration::from_secs(1);
+        // What no request still being read can need: arrivals two seconds before this one.
         while self
             .window
             .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) >= Duration::from_secs(1))
+            .is_some_and(|t| arrived.saturating_duration_since(*t) >= 2 * second)
         {
             self.window.pop_front();
         }
-        if self.window.len() >= qps as usize {
+        let within = self
+            .window
+            .iter()
+            .filter(|t| **t <= arrived && arrived.saturating_duration_since(**t) < second)
+            .count();
+        if within >= qps as usize {
             return false;
         }
-        self.window.push_back(now);
+        let at = self.window.partition_point(|t| *t <= arrived);
+        self.window.insert(at, arrived);
         true
     }
 
@@ -426,6 +436,21 @@ mod tests {
         assert!(!state.admit(3, t0 + Duration::from_millis(999)));
         assert!(state.admit(3, t0 + Duration::from_secs(1)));
         assert!((0..100).all(|_| state.admit(0, t0)));
+    }
+
+    #[test]
+    fn requests_count_by_when_they_arrived_even_when_decided_out_of_order() {
+        let mut state = State::new(IndexMap::new(), Faults::default(), 1);
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        // A large body arrived first but is decided after a later, smaller one.
+        assert!(state.admit(3, t0 + ms(500)));
+        assert!(state.admit(3, t0));
+        assert!(state.admit(3, t0 + ms(600)));
+        assert!(!state.admit(3, t0 + ms(700)));
+        assert!(state.admit(3, t0 + ms(1000)));
+        assert!(!state.admit(3, t0 + ms(1400)));
+        assert!(state.admit(3, t0 + ms(1501)));
     }
 
     #[test]
