@@ -1,71 +1,352 @@
-//! The application state and the window. On start it opens the current profile (the sandbox
-//! on a first run, with its emulator and sample stores), pulls when the workspace has never
-//! been pulled, and shows the stores on the map and in the list. The work runs away from the
-//! window's thread; its results arrive as events read once a frame.
+//! The application: what the window shows ([`AppState`]), the commands its views give, and
+//! the events the work behind it sends back. The work (profiles, keyring, workspace, network)
+//! runs in [`backend`] on a runtime the app owns; the window's thread only reads events once a
+//! frame and never waits.
 
+pub mod backend;
 pub mod sandbox;
 
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc::Receiver;
 
-use crate::api::{ApiKey, Client, ClientConfig, KeyKind};
-use crate::emulator::BackgroundEmulator;
-use crate::profiles::{ProfileStore, SANDBOX_PRIVATE_KEY};
+use crate::profiles::{Profile, ProfileId, ProfileStore};
+use crate::sync::{PushProgress, PushReport};
 use crate::ui;
 use crate::ui::basemap::OfflineBasemap;
-use crate::workspace::Summary;
+use crate::workspace::{Facets, Summary, SyncState};
+pub use backend::{Backend, Command, Details, Envelope, Event, Preview, Queue, QueueItem};
 
-/// What the background work tells the window.
-pub enum Event {
-    /// The profile shown: its name and whether it is the sandbox.
-    Profile { name: String, sandbox: bool },
-    /// The sandbox's emulator, kept running as long as the window.
-    Emulator(BackgroundEmulator),
-    /// The stores to show.
-    Stores(Vec<Summary>),
-    /// A sentence for the status line.
-    Status(String),
-    /// Something went wrong: a sentence that says what to do.
-    Error(String),
+/// The key under which the window's own settings are kept between runs.
+pub const SETTINGS_KEY: &str = "storedesk";
+
+/// What is kept between runs in eframe's storage: never a key, never store data.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Latitude, longitude and zoom of the map.
+    pub map_view: Option<(f64, f64, f64)>,
+    pub basemap: Option<ui::map::Basemap>,
+    pub show_queue: bool,
 }
 
-/// What the window shows.
-pub struct StoreDeskApp {
+/// Filters of the store list.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Filter {
+    pub text: String,
+    pub tag: Option<String>,
+    pub store_type: Option<String>,
+    pub state: Option<SyncState>,
+    /// `Some(true)`: only stores with errors; `Some(false)`: only stores without.
+    pub errors: Option<bool>,
+}
+
+/// A short message in the corner, with its detail one click away.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    pub text: String,
+    pub detail: Option<String>,
+    pub error: bool,
+    /// When it appeared (egui time, seconds).
+    pub since: f64,
+    pub open: bool,
+}
+
+/// How long a toast stays, in seconds.
+pub const TOAST_SECONDS: f64 = 8.0;
+
+/// The profile form (add or edit).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProfileForm {
+    /// `None` when adding.
+    pub editing: Option<ProfileId>,
+    pub name: String,
+    pub base_url: String,
+    pub public_key: bool,
+    /// Where the key is kept: `keyring`, `environment` or `file`.
+    pub key_place: String,
+    pub env_variable: String,
+    pub file_opt_in: bool,
+    /// The key as typed; sent to the work thread and cleared, never kept elsewhere.
+    pub key: String,
+}
+
+/// The details panel's editable fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DetailsForm {
+    pub id: String,
+    pub name: String,
+    pub lat: String,
+    pub lng: String,
+}
+
+/// Everything the window shows, and the commands its views gave this frame.
+#[derive(Default)]
+pub struct AppState {
+    pub profiles: Vec<Profile>,
+    pub current: Option<ProfileId>,
+    pub keyring_note: Option<String>,
+    /// The open profile and the address it talks to.
+    pub profile: Option<Profile>,
+    pub base_url: Option<String>,
     pub stores: Vec<Summary>,
-    pub map: ui::map::MapView,
-    pub profile: Option<(String, bool)>,
+    /// Index in `stores` by id.
+    pub index: HashMap<String, usize>,
+    pub facets: HashMap<String, Facets>,
+    /// Every tag and type in use, sorted, for the filters.
+    pub all_tags: Vec<String>,
+    pub all_types: Vec<String>,
+    pub filter: Filter,
+    /// Indices in `stores` that pass the filter.
+    pub visible: Vec<usize>,
+    pub visible_dirty: bool,
+    pub focus_filter: bool,
+    /// Scroll the list to this index on the next frame.
+    pub scroll_to: Option<usize>,
+    pub selection: BTreeSet<String>,
+    pub details: Option<Box<Details>>,
+    pub form: DetailsForm,
+    pub queue: Queue,
+    pub preview: Option<Preview>,
+    pub pushing: bool,
+    pub push_progress: Option<PushProgress>,
+    pub last_push: Option<PushReport>,
+    pub pulling: Option<(u32, u32)>,
     pub status: String,
     pub error: Option<String>,
-    events: Option<Receiver<Event>>,
-    emulator: Option<BackgroundEmulator>,
+    pub toasts: Vec<Toast>,
+    pub show_queue: bool,
+    pub show_profiles: bool,
+    pub profile_form: Option<ProfileForm>,
+    /// A profile asked to be deleted: waiting for the user to confirm, or (with the count of
+    /// its changes not pushed) to choose what becomes of them.
+    pub deleting: Option<(ProfileId, Option<usize>)>,
+    pub confirm_reset: bool,
+    pub commands: Vec<Command>,
+}
+
+impl AppState {
+    /// Whether the open profile may write (a private key); the reason when it may not.
+    pub fn read_only_reason(&self) -> Option<&'static str> {
+        self.profile.as_ref().and_then(|p| p.read_only_reason())
+    }
+
+    pub fn can_write(&self) -> bool {
+        self.profile.is_some() && self.read_only_reason().is_none()
+    }
+
+    /// Sets the stores shown, keeping the selection of those still there.
+    pub fn set_stores(&mut self, stores: Vec<Summary>) {
+        self.index = stores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        self.selection.retain(|id| self.index.contains_key(id));
+        self.stores = stores;
+        self.visible_dirty = true;
+    }
+
+    pub fn set_facets(&mut self, facets: Vec<Facets>) {
+        let mut tags = BTreeSet::new();
+        let mut types = BTreeSet::new();
+        for f in &facets {
+            tags.extend(f.tags.iter().cloned());
+            types.extend(f.types.iter().cloned());
+        }
+        self.all_tags = tags.into_iter().collect();
+        self.all_types = types.into_iter().collect();
+        self.facets = facets.into_iter().map(|f| (f.id.clone(), f)).collect();
+        self.visible_dirty = true;
+    }
+
+    /// Recomputes the visible rows when the stores or the filter changed.
+    pub fn refresh_visible(&mut self) {
+        if !self.visible_dirty {
+            return;
+        }
+        self.visible_dirty = false;
+        let text = self.filter.text.trim().to_lowercase();
+        let filter = &self.filter;
+        let facets = &self.facets;
+        self.visible = self
+            .stores
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                let f = facets.get(&s.id);
+                let city = f.map_or("", |f| f.city.as_str());
+                (text.is_empty()
+                    || s.id.to_lowercase().contains(&text)
+                    || s.name.to_lowercase().contains(&text)
+                    || city.to_lowercase().contains(&text))
+                    && filter.state.is_none_or(|st| st == s.state)
+                    && filter
+                        .tag
+                        .as_ref()
+                        .is_none_or(|t| f.is_some_and(|f| f.tags.contains(t)))
+                    && filter
+                        .store_type
+                        .as_ref()
+                        .is_none_or(|t| f.is_some_and(|f| f.types.contains(t)))
+                    && filter
+                        .errors
+                        .is_none_or(|e| f.is_some_and(|f| f.has_errors) == e)
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    /// Selects one store (from the list or the map) and asks for its details.
+    pub fn select_only(&mut self, id: &str) {
+        self.selection.clear();
+        self.selection.insert(id.to_owned());
+        self.commands.push(Command::LoadDetails(id.to_owned()));
+    }
+
+    /// The selected stores, by id.
+    pub fn selected_ids(&self) -> Vec<String> {
+        self.selection.iter().cloned().collect()
+    }
+
+    /// Shows a toast.
+    pub fn toast(&mut self, text: impl Into<String>, detail: Option<String>, error: bool) {
+        self.toasts.push(Toast {
+            text: text.into(),
+            detail,
+            error,
+            since: f64::NAN,
+            open: false,
+        });
+    }
+}
+
+/// The application.
+pub struct StoreDeskApp {
+    pub state: AppState,
+    pub map: ui::map::MapView,
+    backend: Option<Backend>,
+    events: Option<Receiver<Envelope>>,
+    /// Bumped each time another profile is opened; older events are dropped.
+    generation: u64,
 }
 
 impl StoreDeskApp {
-    /// A window showing `stores`, with no background work (tests, screenshots).
+    /// A window showing `stores`, with no work behind it (benchmarks, screenshots of a state).
     pub fn new(stores: Vec<Summary>) -> StoreDeskApp {
+        let mut state = AppState::default();
+        state.set_stores(stores);
+        let mut map = ui::map::MapView::default();
+        map.fit_next(&state.stores);
         StoreDeskApp {
-            stores,
-            map: ui::map::MapView::default(),
-            profile: None,
-            status: String::new(),
-            error: None,
+            state,
+            map,
+            backend: None,
             events: None,
-            emulator: None,
+            generation: 0,
         }
     }
 
-    /// A window that opens the current profile in the background.
-    pub fn start(ctx: &egui::Context) -> StoreDeskApp {
+    /// A window on the user's own profiles.
+    pub fn start(ctx: &egui::Context, settings: Settings) -> StoreDeskApp {
+        match ProfileStore::default_location() {
+            Ok(profiles) => StoreDeskApp::start_with(ctx, profiles, settings),
+            Err(e) => {
+                let mut app = StoreDeskApp::new(Vec::new());
+                app.state.error = Some(e.to_string());
+                app
+            }
+        }
+    }
+
+    /// A window on these profiles: opens the current one (the sandbox on a first run).
+    pub fn start_with(
+        ctx: &egui::Context,
+        profiles: ProfileStore,
+        settings: Settings,
+    ) -> StoreDeskApp {
         OfflineBasemap::preload(ctx);
-        let (tx, rx) = channel();
-        let repaint = ctx.clone();
-        std::thread::spawn(move || {
-            open_current_profile(&tx, &repaint);
-            repaint.request_repaint();
-        });
         let mut app = StoreDeskApp::new(Vec::new());
-        app.status = "Opening the project…".into();
-        app.events = Some(rx);
+        app.map
+            .set_cache_dir(Some(profiles.data_dir().join("tile-cache")));
+        if let Some((lat, lng, zoom)) = settings.map_view {
+            app.map.centre_on(lat, lng, zoom);
+            app.map.keep_view();
+        }
+        if let Some(basemap) = settings.basemap {
+            app.map.basemap = basemap;
+        }
+        app.state.show_queue = settings.show_queue;
+        match Backend::start(profiles, ctx.clone()) {
+            Ok((backend, events)) => {
+                app.backend = Some(backend);
+                app.events = Some(events);
+                app.state.status = "Opening the project…".into();
+                app.generation = 1;
+                app.send(Command::OpenCurrent);
+            }
+            Err(e) => {
+                app.state.error = Some(format!(
+                    "storedesk could not start its background work ({e}); close other programs and start it again."
+                ))
+            }
+        }
         app
+    }
+
+    /// What to keep between runs.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            map_view: self.map.view(),
+            basemap: Some(self.map.basemap),
+            show_queue: self.state.show_queue,
+        }
+    }
+
+    fn send(&mut self, command: Command) {
+        let opens = matches!(
+            command,
+            Command::OpenCurrent
+                | Command::Open(_)
+                | Command::AddProfile { .. }
+                | Command::DeleteProfile { .. }
+                | Command::ResetSandbox
+        );
+        if opens {
+            self.generation += 1;
+            self.state.pushing = false;
+            self.state.push_progress = None;
+            self.state.preview = None;
+            self.state.details = None;
+            self.state.selection.clear();
+        }
+        match &self.backend {
+            Some(b) => b.send(self.generation, command),
+            None => {
+                self.state.error = Some("This window has no project behind it.".into());
+            }
+        }
+    }
+
+    /// Sends the commands the views gave this frame.
+    pub fn flush_commands(&mut self) {
+        for command in std::mem::take(&mut self.state.commands) {
+            match command {
+                Command::Push => {
+                    self.state.pushing = true;
+                    self.state.push_progress = None;
+                    self.state.last_push = None;
+                    self.send(Command::Push);
+                }
+                other => self.send(other),
+            }
+        }
+    }
+
+    /// Asks the running push to stop.
+    pub fn cancel_push(&self) {
+        if let Some(b) = &self.backend {
+            b.cancel_push();
+        }
     }
 
     /// Applies the events that arrived since the last frame.
@@ -73,121 +354,190 @@ impl StoreDeskApp {
         let Some(rx) = &self.events else {
             return;
         };
-        while let Ok(event) = rx.try_recv() {
-            match event {
-                Event::Profile { name, sandbox } => self.profile = Some((name, sandbox)),
-                Event::Emulator(emulator) => self.emulator = Some(emulator),
-                Event::Stores(stores) => {
-                    self.map.fit_next(&stores);
-                    self.stores = stores;
+        let events: Vec<Envelope> = rx.try_iter().collect();
+        for envelope in events {
+            if envelope.generation < self.generation {
+                continue;
+            }
+            self.apply(envelope.event);
+        }
+    }
+
+    fn apply(&mut self, event: Event) {
+        let s = &mut self.state;
+        match event {
+            Event::Profiles {
+                list,
+                current,
+                keyring,
+            } => {
+                s.profiles = list;
+                s.current = current;
+                s.keyring_note = keyring;
+            }
+            Event::Opened { profile, base_url } => {
+                s.profile = Some(profile);
+                s.base_url = Some(base_url);
+                s.error = None;
+                s.queue = Queue::default();
+            }
+            Event::Stores(stores) => {
+                self.map.fit_next(&stores);
+                self.map.invalidate();
+                s.set_stores(stores);
+            }
+            Event::Facets(f) => s.set_facets(f),
+            Event::Queue(q) => {
+                s.queue = q;
+                // The details of the selected store follow its edits, undos and pushes.
+                if s.selection.len() == 1
+                    && let Some(id) = s.selection.first()
+                {
+                    let id = id.clone();
+                    s.commands.push(Command::LoadDetails(id));
                 }
-                Event::Status(s) => self.status = s,
-                Event::Error(e) => self.error = Some(e),
+            }
+            Event::Details(d) => {
+                s.form = match &d {
+                    Some(d) => DetailsForm {
+                        id: d.store.id().to_owned(),
+                        name: d.store.display_name().to_owned(),
+                        lat: d
+                            .store
+                            .location
+                            .as_ref()
+                            .map(|l| l.lat.to_string())
+                            .unwrap_or_default(),
+                        lng: d
+                            .store
+                            .location
+                            .as_ref()
+                            .map(|l| l.lng.to_string())
+                            .unwrap_or_default(),
+                    },
+                    None => DetailsForm::default(),
+                };
+                s.details = d;
+            }
+            Event::Preview(p) => {
+                s.preview = Some(p);
+                s.show_queue = true;
+            }
+            Event::PullProgress { pages, of } => s.pulling = Some((pages, of)),
+            Event::Pulled(report) => {
+                s.pulling = None;
+                let mut text = format!(
+                    "Pulled {} stores: {} added, {} changed, {} removed.",
+                    report.remote_stores, report.added, report.changed, report.removed
+                );
+                if !report.conflicts.is_empty() {
+                    text.push_str(&format!(
+                        " {} of your changes now conflict with the server.",
+                        report.conflicts.len()
+                    ));
+                }
+                s.toast(text, None, false);
+            }
+            Event::PushProgress(p) => s.push_progress = Some(p),
+            Event::Pushed(report) => {
+                let sentence = backend::push_sentence(&report);
+                let detail = push_detail(&report);
+                let bad = !report.is_complete() || !report.held_back.is_empty();
+                s.toast(sentence, detail, bad);
+                s.last_push = Some(report);
+                s.preview = None;
+            }
+            Event::Status(text) => s.status = text,
+            Event::Notice(text) => s.toast(text, None, false),
+            Event::Error(text) => {
+                s.toast(text.clone(), None, true);
+                s.error = Some(text);
+            }
+            Event::DeleteNeedsChoice { id, count } => {
+                s.deleting = Some((id, Some(count)));
+                s.show_profiles = true;
+            }
+            Event::Idle => {
+                s.pushing = false;
+                s.pulling = None;
             }
         }
     }
 
-    /// Whether the sandbox's emulator is running in this window.
-    pub fn has_sandbox_emulator(&self) -> bool {
-        self.emulator.is_some()
+    /// Handles the keyboard shortcuts.
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        use egui::{Key, KeyboardShortcut, Modifiers};
+        let redo = KeyboardShortcut::new(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z);
+        let undo = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
+        let find = KeyboardShortcut::new(Modifiers::COMMAND, Key::F);
+        let preview = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+        let text_focus = ctx.memory(|m| m.focused().is_some());
+        let (redo, undo, find, preview, delete) = ctx.input_mut(|i| {
+            (
+                i.consume_shortcut(&redo),
+                i.consume_shortcut(&undo),
+                i.consume_shortcut(&find),
+                i.consume_shortcut(&preview),
+                !text_focus && i.consume_key(Modifiers::NONE, Key::Delete),
+            )
+        });
+        let s = &mut self.state;
+        if redo && s.can_write() {
+            s.commands.push(Command::Redo);
+        } else if undo && s.can_write() {
+            s.commands.push(Command::Undo);
+        }
+        if find {
+            s.focus_filter = true;
+        }
+        if preview {
+            s.commands.push(Command::Preview);
+        }
+        if delete && s.can_write() && !s.selection.is_empty() {
+            let ids = s.selected_ids();
+            s.commands.push(Command::Delete(ids));
+        }
+    }
+
+    /// One frame: events in, views, commands out.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        self.drain_events();
+        self.shortcuts(ui.ctx());
+        self.state.refresh_visible();
+        let cancel = ui::main_window(ui, &mut self.state, &mut self.map);
+        if cancel {
+            self.cancel_push();
+        }
+        self.flush_commands();
     }
 }
 
-/// Opens the current profile (creating the sandbox on a first run), pulls if the workspace
-/// was never pulled, and sends the stores.
-fn open_current_profile(tx: &Sender<Event>, ctx: &egui::Context) {
-    let send = |e: Event| {
-        let _ = tx.send(e);
-        ctx.request_repaint();
-    };
-    let mut profiles = match ProfileStore::default_location() {
-        Ok(p) => p,
-        Err(e) => return send(Event::Error(e.to_string())),
-    };
-    if let Err(e) = profiles.ensure_sandbox() {
-        return send(Event::Error(e.to_string()));
+/// The lines behind a push's toast: what failed and why.
+fn push_detail(report: &PushReport) -> Option<String> {
+    let mut lines = Vec::new();
+    for (id, what) in &report.conflicts {
+        lines.push(format!("{id}: in conflict: {what}"));
     }
-    let Some(profile) = profiles.current().cloned() else {
-        return send(Event::Error(
-            "No project is set up; add a profile with its API key.".into(),
+    for (id, message) in &report.failed {
+        lines.push(format!("{id}: refused: {message}"));
+    }
+    for held in &report.held_back {
+        lines.push(format!(
+            "{}: held back: {}",
+            held.id,
+            held.reason.describe()
         ));
-    };
-    send(Event::Profile {
-        name: profile.name.clone(),
-        sandbox: profile.sandbox,
-    });
-    let (base_url, key) = if profile.sandbox {
-        let state = profiles.emulator_state_path(&profile.id);
-        match sandbox::start(&state) {
-            Ok(emulator) => {
-                let url = emulator.base_url();
-                send(Event::Emulator(emulator));
-                (url, ApiKey::new(KeyKind::Private, SANDBOX_PRIVATE_KEY))
-            }
-            Err(e) => {
-                return send(Event::Error(format!(
-                    "The sandbox could not start ({e}); check that {} can be written.",
-                    state.display()
-                )));
-            }
-        }
-    } else {
-        let url = profile
-            .base_url
-            .clone()
-            .unwrap_or_else(|| crate::api::DEFAULT_BASE_URL.to_owned());
-        match profiles.key(&profile.id) {
-            Ok(Some(key)) => (url, key),
-            Ok(None) => {
-                return send(Event::Error(format!(
-                    "No API key is kept for \"{}\"; add the project's key in the profile settings.",
-                    profile.name
-                )));
-            }
-            Err(e) => return send(Event::Error(e.to_string())),
-        }
-    };
-    let mut ws = match profiles.open_workspace(&profile.id) {
-        Ok(ws) => ws,
-        Err(e) => return send(Event::Error(e.to_string())),
-    };
-    if let Ok(stores) = ws.summaries()
-        && !stores.is_empty()
-    {
-        send(Event::Stores(stores));
     }
-    if matches!(ws.last_pull(), Ok(None)) {
-        send(Event::Status("Reading the project's stores…".into()));
-        let pulled = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())
-            .and_then(|rt| {
-                let client =
-                    Client::new(ClientConfig::new(base_url, key)).map_err(|e| e.to_string())?;
-                rt.block_on(crate::sync::pull(&mut ws, &client, |_, _| {}))
-                    .map_err(|e| e.to_string())
-            });
-        match pulled {
-            Ok(report) => send(Event::Status(format!(
-                "{} stores read from the project.",
-                report.remote_stores
-            ))),
-            Err(e) => send(Event::Error(e)),
-        }
-    } else {
-        send(Event::Status(String::new()));
-    }
-    match ws.summaries() {
-        Ok(stores) => send(Event::Stores(stores)),
-        Err(e) => send(Event::Error(e.to_string())),
-    }
+    (!lines.is_empty()).then(|| lines.join("\n"))
 }
 
 impl eframe::App for StoreDeskApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
-        self.drain_events();
-        ui::main_window(ui, self);
+        self.frame(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, SETTINGS_KEY, &self.settings());
     }
 }
 
@@ -203,6 +553,12 @@ pub fn run() -> Result<(), eframe::Error> {
     eframe::run_native(
         "storedesk",
         options,
-        Box::new(|cc| Ok(Box::new(StoreDeskApp::start(&cc.egui_ctx)))),
+        Box::new(|cc| {
+            let settings = cc
+                .storage
+                .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
+                .unwrap_or_default();
+            Ok(Box::new(StoreDeskApp::start(&cc.egui_ctx, settings)))
+        }),
     )
 }

@@ -13,6 +13,7 @@
 mod checkpoint;
 pub mod diff;
 mod edit;
+mod facets;
 mod lookup;
 mod outgoing;
 mod queue_file;
@@ -26,6 +27,7 @@ use serde::Serialize;
 
 use crate::model::{RemoteMeta, Store};
 pub use diff::{FieldChange, field_diff};
+pub use facets::Facets;
 pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
 

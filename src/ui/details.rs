@@ -1,0 +1,178 @@
+//! The selected store: its details, its findings, and its name and location to edit.
+
+use crate::app::{AppState, Command};
+use crate::model::Location;
+use crate::ui::map::MapView;
+use crate::validate::Severity;
+
+pub fn show(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) {
+    if state.selection.len() > 1 {
+        ui.heading(format!("{} stores selected", state.selection.len()));
+        let writable = state.can_write();
+        let b = ui.add_enabled(writable, egui::Button::new("Delete the selected stores"));
+        let b = match state.read_only_reason() {
+            Some(r) => b.on_disabled_hover_text(r),
+            None => b.on_hover_text("Marks them for deletion; nothing is sent until you push."),
+        };
+        if b.clicked() {
+            let ids = state.selected_ids();
+            state.commands.push(Command::Delete(ids));
+        }
+        return;
+    }
+    let Some(details) = state.details.clone() else {
+        ui.spinner();
+        return;
+    };
+    let store = &details.store;
+    ui.heading(if store.display_name().is_empty() {
+        store.id()
+    } else {
+        store.display_name()
+    });
+    ui.label(format!("Id: {}", store.id()));
+    if let Some(&i) = state.index.get(store.id()) {
+        let s = &state.stores[i];
+        ui.label(format!("Status: {}", super::map::state_label(s.state)));
+    }
+    ui.separator();
+
+    let writable = state.can_write();
+    let mut save = false;
+    egui::Grid::new("details_form")
+        .num_columns(2)
+        .show(ui, |ui| {
+            let l = ui.label("Name");
+            save |= field(ui, &mut state.form.name, writable)
+                .labelled_by(l.id)
+                .lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+            let l = ui.label("Latitude");
+            save |= field(ui, &mut state.form.lat, writable)
+                .labelled_by(l.id)
+                .lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+            let l = ui.label("Longitude");
+            save |= field(ui, &mut state.form.lng, writable)
+                .labelled_by(l.id)
+                .lost_focus()
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+        });
+    let lat = parse_number(&state.form.lat);
+    let lng = parse_number(&state.form.lng);
+    let location_problem = match (lat, lng) {
+        (Some(lat), _) if !(-90.0..=90.0).contains(&lat) => {
+            Some("The latitude must be between -90 and 90.")
+        }
+        (_, Some(lng)) if !(-180.0..=180.0).contains(&lng) => {
+            Some("The longitude must be between -180 and 180.")
+        }
+        (None, _) if !state.form.lat.trim().is_empty() => {
+            Some("The latitude must be a number, such as 48.8566.")
+        }
+        (_, None) if !state.form.lng.trim().is_empty() => {
+            Some("The longitude must be a number, such as 2.3522.")
+        }
+        _ => None,
+    };
+    if let Some(problem) = location_problem {
+        ui.colored_label(super::ERROR_COLOUR, problem);
+    }
+    ui.horizontal(|ui| {
+        let b = ui.add_enabled(
+            writable && location_problem.is_none(),
+            egui::Button::new("Save"),
+        );
+        let b = match state.read_only_reason() {
+            Some(r) => b.on_disabled_hover_text(r),
+            None => b.on_hover_text("Keeps the change as a draft (Enter)"),
+        };
+        save |= b.clicked();
+        if ui.button("Show on map").clicked()
+            && let Some(l) = &store.location
+        {
+            map.centre_on(l.lat, l.lng, 14.0);
+        }
+    });
+    if save && writable && location_problem.is_none() {
+        let mut edited = store.clone();
+        let name = state.form.name.trim();
+        edited.name = (!name.is_empty()).then(|| name.to_owned());
+        if let (Some(lat), Some(lng)) = (lat, lng) {
+            let mut location = edited
+                .location
+                .take()
+                .unwrap_or_else(|| Location::new(lat, lng));
+            location.lat = lat;
+            location.lng = lng;
+            edited.location = Some(location);
+        }
+        if edited != *store {
+            state.commands.push(Command::Update(Box::new(edited)));
+        }
+    }
+    let b = ui.add_enabled(writable, egui::Button::new("Delete this store"));
+    let b = match state.read_only_reason() {
+        Some(r) => b.on_disabled_hover_text(r),
+        None => b.on_hover_text("Marks it for deletion; nothing is sent until you push (Delete)."),
+    };
+    if b.clicked() {
+        state
+            .commands
+            .push(Command::Delete(vec![store.id().to_owned()]));
+    }
+
+    ui.separator();
+    if details.findings.is_empty() {
+        ui.label("No problems found.");
+    } else {
+        ui.strong("Problems");
+        for f in &details.findings {
+            let colour = match f.severity {
+                Severity::Error => super::ERROR_COLOUR,
+                _ => egui::Color32::from_rgb(190, 130, 0),
+            };
+            ui.colored_label(colour, format!("{}: {}", f.path, f.message));
+        }
+    }
+    ui.separator();
+    egui::CollapsingHeader::new("Address and contact")
+        .default_open(true)
+        .show(ui, |ui| {
+            if let Some(a) = &store.address {
+                for line in a.lines.iter().flatten() {
+                    ui.label(line);
+                }
+                ui.label(format!(
+                    "{} {} {}",
+                    a.zipcode.as_deref().unwrap_or(""),
+                    a.city.as_deref().unwrap_or(""),
+                    a.country_code.as_deref().unwrap_or("")
+                ));
+            }
+            if let Some(c) = &store.contact {
+                for v in [&c.phone, &c.email, &c.website].into_iter().flatten() {
+                    ui.label(v);
+                }
+            }
+        });
+    if !details.on_server {
+        ui.label("Not on the server yet.");
+    }
+}
+
+fn field(ui: &mut egui::Ui, text: &mut String, writable: bool) -> egui::Response {
+    ui.add_enabled(
+        writable,
+        egui::TextEdit::singleline(text).desired_width(160.0),
+    )
+}
+
+/// A number typed with a point or a comma.
+fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim().replace(',', ".");
+    t.parse::<f64>().ok().filter(|v| v.is_finite())
+}
