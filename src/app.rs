@@ -443,6 +443,9 @@ impl StoreDeskApp {
                 let sentence = backend::push_sentence(&report);
                 let detail = push_detail(&report);
                 let bad = !report.is_complete() || !report.held_back.is_empty();
+                if report.stopped.is_some() {
+                    s.error = Some(sentence.clone());
+                }
                 s.toast(sentence, detail, bad);
                 s.last_push = Some(report);
                 s.preview = None;

@@ -17,7 +17,7 @@ use crate::profiles::{
 };
 use crate::sync::{self, PlanOptions, PushOptions, PushProgress, PushReport};
 use crate::validate::{Context, Finding, validate_store};
-use crate::workspace::{ChangeKind, Facets, Origin, PullReport, Summary, Workspace};
+use crate::workspace::{ChangeKind, Facets, FieldChange, Origin, PullReport, Summary, Workspace};
 
 /// At most this many changes are sent to the queue panel with their diffs; the count is
 /// always whole.
@@ -70,6 +70,8 @@ pub enum Command {
     },
     /// Read the stores, their facets and the queue again.
     Refresh,
+    /// The window is closing: stop.
+    Shutdown,
 }
 
 /// Where the drafts of a deleted profile are written when the user asks to keep them: the
@@ -100,8 +102,8 @@ pub struct QueueItem {
     pub kind: ChangeKind,
     pub origin: String,
     pub changed_at: String,
-    /// One line per changed field: `field: before → after`.
-    pub changes: Vec<String>,
+    /// The changed fields, against the base.
+    pub changes: Vec<FieldChange>,
     pub conflict: Option<String>,
     pub failure: Option<String>,
 }
@@ -188,8 +190,26 @@ pub struct Envelope {
 pub struct Backend {
     commands: Sender<(u64, Command)>,
     cancel: Arc<AtomicBool>,
-    // Dropped last: stops the tasks once the window has gone.
-    _runtime: tokio::runtime::Runtime,
+}
+
+impl Drop for Backend {
+    /// Stops the work once the command under way is done; a running push is asked to stop
+    /// after its requests in flight (each is recorded, so the next push settles it).
+    fn drop(&mut self) {
+        self.cancel.store(true, Ordering::SeqCst);
+        let _ = self.commands.send((u64::MAX, Command::Shutdown));
+    }
+}
+
+/// The runtime that drives the network work: its own threads run the connections and
+/// timers, while the work thread and a push wait on it. It lives as long as the last of them.
+fn runtime() -> std::io::Result<Arc<tokio::runtime::Runtime>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("storedesk-net")
+        .enable_all()
+        .build()
+        .map(Arc::new)
 }
 
 impl Backend {
@@ -198,11 +218,7 @@ impl Backend {
         profiles: ProfileStore,
         ctx: egui::Context,
     ) -> std::io::Result<(Backend, Receiver<Envelope>)> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("storedesk-work")
-            .enable_all()
-            .build()?;
+        let runtime = runtime()?;
         let (command_tx, command_rx) = channel();
         let (event_tx, event_rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
@@ -214,17 +230,18 @@ impl Backend {
                 events: event_tx,
                 ctx,
             },
-            handle: runtime.handle().clone(),
+            runtime,
             cancel: cancel.clone(),
             pushing: Arc::new(AtomicBool::new(false)),
             commands: command_tx.clone(),
         };
-        runtime.spawn_blocking(move || worker.run(command_rx));
+        std::thread::Builder::new()
+            .name("storedesk-work".into())
+            .spawn(move || worker.run(command_rx))?;
         Ok((
             Backend {
                 commands: command_tx,
                 cancel,
-                _runtime: runtime,
             },
             event_rx,
         ))
@@ -270,7 +287,7 @@ struct Worker {
     session: Option<Session>,
     generation: u64,
     out: Outbox,
-    handle: tokio::runtime::Handle,
+    runtime: Arc<tokio::runtime::Runtime>,
     cancel: Arc<AtomicBool>,
     pushing: Arc<AtomicBool>,
     commands: Sender<(u64, Command)>,
@@ -279,6 +296,9 @@ struct Worker {
 impl Worker {
     fn run(mut self, commands: Receiver<(u64, Command)>) {
         while let Ok((generation, command)) = commands.recv() {
+            if matches!(command, Command::Shutdown) {
+                break;
+            }
             if generation < self.generation {
                 // Meant for a profile that was left since.
                 continue;
@@ -421,6 +441,7 @@ impl Worker {
                 }
             }
             Command::Refresh => self.refresh(),
+            Command::Shutdown => {}
         }
     }
 
@@ -580,7 +601,7 @@ impl Worker {
             out.send(generation, Event::PullProgress { pages, of });
         };
         let result = self
-            .handle
+            .runtime
             .block_on(sync::pull(&mut session.ws, &client, progress));
         match result {
             Ok(report) => {
@@ -645,38 +666,48 @@ impl Worker {
         let generation = self.generation;
         let cancel = self.cancel.clone();
         let pushing = self.pushing.clone();
-        let handle = self.handle.clone();
         let commands = self.commands.clone();
+        let runtime = self.runtime.clone();
         self.send(Event::Status("Pushing…".into()));
-        self.handle.spawn_blocking(move || {
-            let progress = |p: &PushProgress| out.send(generation, Event::PushProgress(p.clone()));
-            let result = Workspace::open(&path)
-                .map_err(sync::SyncError::from)
-                .and_then(|mut ws| {
-                    handle.block_on(sync::push(
-                        &mut ws,
-                        &client,
-                        &PushOptions::default(),
-                        &progress,
-                        &cancel,
-                    ))
-                });
-            match result {
-                Ok(report) => {
-                    out.send(generation, Event::Status(push_sentence(&report)));
-                    out.send(generation, Event::Pushed(report));
+        let spawned = std::thread::Builder::new()
+            .name("storedesk-push".into())
+            .spawn(move || {
+                let progress =
+                    |p: &PushProgress| out.send(generation, Event::PushProgress(p.clone()));
+                let result = Workspace::open(&path)
+                    .map_err(sync::SyncError::from)
+                    .and_then(|mut ws| {
+                        runtime.block_on(sync::push(
+                            &mut ws,
+                            &client,
+                            &PushOptions::default(),
+                            &progress,
+                            &cancel,
+                        ))
+                    });
+                match result {
+                    Ok(report) => {
+                        out.send(generation, Event::Status(push_sentence(&report)));
+                        out.send(generation, Event::Pushed(report));
+                    }
+                    Err(e) => out.send(
+                        generation,
+                        Event::Error(format!(
+                            "The push could not run: {e} Your changes are kept."
+                        )),
+                    ),
                 }
-                Err(e) => out.send(
-                    generation,
-                    Event::Error(format!(
-                        "The push could not run: {e} Your changes are kept."
-                    )),
-                ),
-            }
-            pushing.store(false, Ordering::SeqCst);
-            out.send(generation, Event::Idle);
-            let _ = commands.send((generation, Command::Refresh));
-        });
+                pushing.store(false, Ordering::SeqCst);
+                out.send(generation, Event::Idle);
+                let _ = commands.send((generation, Command::Refresh));
+            });
+        if let Err(e) = spawned {
+            self.pushing.store(false, Ordering::SeqCst);
+            self.error(format!(
+                "The push could not start ({e}); close other programs and try again. Your changes are kept."
+            ));
+            self.send(Event::Idle);
+        }
     }
 
     fn reset_sandbox(&mut self) {
@@ -710,7 +741,7 @@ fn queue(ws: &Workspace) -> Result<Queue, crate::workspace::WorkspaceError> {
             kind: p.kind,
             origin: p.origin.clone(),
             changed_at: p.changed_at.clone(),
-            changes: p.diff().iter().map(|c| c.describe()).collect(),
+            changes: p.diff(),
             conflict: p.conflict.as_ref().map(|c| c.describe().to_owned()),
             failure: p.failure.clone(),
         })

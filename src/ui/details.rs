@@ -42,7 +42,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) {
     egui::Grid::new("details_form")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("Name");
+            let l = ui.label("Store name");
             save |= field(ui, &mut state.form.name, writable)
                 .labelled_by(l.id)
                 .lost_focus()
@@ -94,7 +94,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) {
         if ui.button("Show on map").clicked()
             && let Some(l) = &store.location
         {
-            map.centre_on(l.lat, l.lng, 14.0);
+            map.centre_on(l.lat, l.lng, 15.0);
         }
     });
     if save && writable && location_problem.is_none() {

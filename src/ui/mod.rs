@@ -33,7 +33,7 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
             if let Some(index) = store_list::show(ui, state) {
                 let store = &state.stores[index];
                 if let (Some(lat), Some(lng)) = (store.lat, store.lng) {
-                    map.centre_on(lat, lng, 14.0);
+                    map.centre_on(lat, lng, 15.0);
                 }
             }
         });
@@ -126,7 +126,7 @@ fn map_buttons(ui: &mut egui::Ui, rect: egui::Rect, state: &AppState, map: &mut 
                                 .map(|&i| &state.stores[i]),
                         );
                     }
-                    egui::ComboBox::from_id_salt("basemap")
+                    egui::ComboBox::new("basemap", "Basemap")
                         .selected_text(match map.basemap {
                             map::Basemap::Offline => "Offline map",
                             map::Basemap::OpenStreetMap => "OpenStreetMap",

@@ -128,7 +128,7 @@ fn form_window(ctx: &egui::Context, state: &mut AppState) {
             egui::Grid::new("profile_form")
                 .num_columns(2)
                 .show(ui, |ui| {
-                    let l = ui.label("Name");
+                    let l = ui.label("Profile name");
                     ui.text_edit_singleline(&mut form.name).labelled_by(l.id);
                     ui.end_row();
                     let l = ui.label("API address");

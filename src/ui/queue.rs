@@ -3,24 +3,15 @@
 
 use crate::app::backend::QUEUE_SHOWN;
 use crate::app::{AppState, Command};
-use crate::workspace::ChangeKind;
+use crate::workspace::{ChangeKind, FieldChange};
 
 /// Shows the queue; returns whether the user asked to stop the running push.
 pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> bool {
     let mut cancel = false;
     ui.horizontal(|ui| {
         let title = format!("Changes ({} pending)", state.queue.total);
-        let toggle = if state.show_queue { "▼ " } else { "▶ " };
-        if ui
-            .add(
-                egui::Button::new(egui::RichText::new(format!("{toggle}{title}")).strong())
-                    .frame(false),
-            )
-            .on_hover_text("Show or hide the changes waiting to be pushed")
-            .clicked()
-        {
-            state.show_queue = !state.show_queue;
-        }
+        ui.toggle_value(&mut state.show_queue, egui::RichText::new(title).strong())
+            .on_hover_text("Show or hide the changes waiting to be pushed");
         let writable = state.can_write();
         if state.queue.total > 0
             && ui
@@ -140,9 +131,13 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> bool {
                         if let Some(f) = &item.failure {
                             ui.colored_label(super::ERROR_COLOUR, format!("Refused: {f}"));
                         }
-                        for change in &item.changes {
-                            ui.label(change);
-                        }
+                        egui::Grid::new(("diff", &item.id))
+                            .num_columns(3)
+                            .show(ui, |ui| {
+                                for change in &item.changes {
+                                    diff_row(ui, change);
+                                }
+                            });
                         ui.horizontal(|ui| {
                             if ui
                                 .add_enabled(
@@ -175,4 +170,23 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> bool {
             }
         });
     cancel
+}
+
+/// One changed field: its name, the value before (struck through) and after.
+fn diff_row(ui: &mut egui::Ui, change: &FieldChange) {
+    let show = |v: &Option<serde_json::Value>| match v {
+        None => "(none)".to_owned(),
+        Some(serde_json::Value::String(s)) => format!("\"{s}\""),
+        Some(v) => v.to_string(),
+    };
+    ui.label(&change.path);
+    ui.label(
+        egui::RichText::new(show(&change.before))
+            .strikethrough()
+            .color(egui::Color32::from_rgb(200, 80, 80)),
+    )
+    .on_hover_text("before");
+    ui.label(egui::RichText::new(show(&change.after)).color(egui::Color32::from_rgb(40, 150, 70)))
+        .on_hover_text("after");
+    ui.end_row();
 }

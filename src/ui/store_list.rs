@@ -123,9 +123,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Option<usize> {
 
 fn more_filters(ui: &mut egui::Ui, state: &mut AppState) {
     let before = state.filter.clone();
-    egui::Grid::new("filters").num_columns(2).show(ui, |ui| {
-        ui.label("Status");
-        egui::ComboBox::from_id_salt("filter_state")
+    egui::Grid::new("filters").num_columns(1).show(ui, |ui| {
+        egui::ComboBox::new("filter_state", "Status")
             .selected_text(state.filter.state.map_or("any", state_label))
             .show_ui(ui, |ui| {
                 ui.selectable_value(&mut state.filter.state, None, "any");
@@ -134,8 +133,7 @@ fn more_filters(ui: &mut egui::Ui, state: &mut AppState) {
                 }
             });
         ui.end_row();
-        ui.label("Validation");
-        egui::ComboBox::from_id_salt("filter_errors")
+        egui::ComboBox::new("filter_errors", "Validation")
             .selected_text(match state.filter.errors {
                 None => "any",
                 Some(true) => "with errors",
@@ -147,16 +145,9 @@ fn more_filters(ui: &mut egui::Ui, state: &mut AppState) {
                 ui.selectable_value(&mut state.filter.errors, Some(false), "without errors");
             });
         ui.end_row();
-        ui.label("Tag");
-        choice(ui, "filter_tag", &mut state.filter.tag, &state.all_tags);
+        choice(ui, "Tag", &mut state.filter.tag, &state.all_tags);
         ui.end_row();
-        ui.label("Type");
-        choice(
-            ui,
-            "filter_type",
-            &mut state.filter.store_type,
-            &state.all_types,
-        );
+        choice(ui, "Type", &mut state.filter.store_type, &state.all_types);
         ui.end_row();
     });
     if ui.small_button("Clear filters").clicked() {
@@ -167,8 +158,8 @@ fn more_filters(ui: &mut egui::Ui, state: &mut AppState) {
     }
 }
 
-fn choice(ui: &mut egui::Ui, id: &str, value: &mut Option<String>, options: &[String]) {
-    egui::ComboBox::from_id_salt(id)
+fn choice(ui: &mut egui::Ui, label: &str, value: &mut Option<String>, options: &[String]) {
+    egui::ComboBox::new(("filter", label), label)
         .selected_text(value.as_deref().unwrap_or("any"))
         .show_ui(ui, |ui| {
             ui.selectable_value(value, None, "any");

@@ -14,7 +14,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, _map: &mut MapView) {
         profile_picker(ui, state);
         if state.profile.as_ref().is_some_and(|p| p.sandbox) {
             ui.label(
-                egui::RichText::new(" sandbox ")
+                egui::RichText::new("sandbox")
                     .color(egui::Color32::WHITE)
                     .background_color(SANDBOX_COLOUR),
             )
