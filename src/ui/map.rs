@@ -75,8 +75,15 @@ pub struct MapView {
     fitted_once: bool,
     /// Each store's place on the Web Mercator square (0..1), by index in the stores shown.
     unit: Vec<Option<(f64, f64)>>,
+    /// Each store's state, by the same index.
+    states: Vec<SyncState>,
     /// The stores' count and first and last ids when `unit` was computed.
     unit_key: (usize, String, String),
+    /// Bumped whenever `unit` or `states` are computed again.
+    unit_version: u64,
+    /// What `marks` were laid out for: the view, the map's rectangle, clustering and
+    /// `unit_version`. A still view reuses them.
+    marks_key: Option<(u64, u64, u64, [u32; 4], bool, u64)>,
     /// What the last frame drew, to hit-test the next press before the map takes it.
     marks: Vec<Mark>,
     /// A marker being dragged: its store's index and where the pointer is.
@@ -87,6 +94,8 @@ pub struct MapView {
     context_at: Option<Position>,
     tiles: Option<HttpTiles>,
     cache_dir: Option<PathBuf>,
+    /// The texture markers are drawn with, made on the first frame.
+    disc: Option<egui::TextureHandle>,
 }
 
 impl Default for MapView {
@@ -100,13 +109,17 @@ impl Default for MapView {
             fit: None,
             fitted_once: false,
             unit: Vec::new(),
+            states: Vec::new(),
             unit_key: (0, String::new(), String::new()),
+            unit_version: 0,
+            marks_key: None,
             marks: Vec::new(),
             dragging: None,
             box_from: None,
             context_at: None,
             tiles: None,
             cache_dir: None,
+            disc: None,
         }
     }
 }
@@ -197,7 +210,7 @@ impl UnitToScreen {
 /// left out. Runs in one pass over the stores.
 pub fn layout(
     unit: &[Option<(f64, f64)>],
-    states: &dyn Fn(usize) -> SyncState,
+    states: &[SyncState],
     to_screen: UnitToScreen,
     rect: Rect,
     clusters: bool,
@@ -227,7 +240,7 @@ pub fn layout(
         let col = (((at.x - rect.left()) / CELL).max(0.0) as usize).min(cols - 1);
         let row = (((at.y - rect.top()) / CELL).max(0.0) as usize).min(rows - 1);
         let cell = &mut cells[row * cols + col];
-        let state = states(index);
+        let state = states[index];
         if cell.0 == 0 {
             *cell = (1, index, at.to_vec2(), state);
         } else {
@@ -340,6 +353,8 @@ impl MapView {
                 .iter()
                 .map(|s| Some(mercator_unit(s.lat?, s.lng?)))
                 .collect();
+            self.states = stores.iter().map(|s| s.state).collect();
+            self.unit_version += 1;
         }
     }
 
@@ -435,18 +450,37 @@ impl MapView {
         }
         let mut marks = Vec::new();
         let mut to_screen = None;
+        let disc_id = self.disc.get_or_insert_with(|| disc_texture(ui.ctx())).id();
+        let unit = &self.unit;
+        let states = &self.states;
+        let last_marks = &mut self.marks;
+        let marks_key = &mut self.marks_key;
+        let unit_version = self.unit_version;
         let response = map.show(ui, |ui, _response, projector, _memory| {
             let t = UnitToScreen::of(projector);
-            to_screen = Some((t, projector.clip_rect()));
-            let state_of = |i: usize| stores[i].state;
-            marks = layout(
-                &self.unit,
-                &state_of,
-                t,
-                projector.clip_rect(),
-                zoom < NO_CLUSTERS_FROM_ZOOM,
+            let rect = projector.clip_rect();
+            to_screen = Some((t, rect));
+            let clusters = zoom < NO_CLUSTERS_FROM_ZOOM;
+            let key = (
+                t.scale.to_bits(),
+                t.offset.0.to_bits(),
+                t.offset.1.to_bits(),
+                [
+                    rect.min.x.to_bits(),
+                    rect.min.y.to_bits(),
+                    rect.max.x.to_bits(),
+                    rect.max.y.to_bits(),
+                ],
+                clusters,
+                unit_version,
             );
-            paint(ui.painter(), &marks, stores, selection);
+            if *marks_key == Some(key) {
+                marks = std::mem::take(last_marks);
+            } else {
+                marks = layout(unit, states, t, rect, clusters);
+                *marks_key = Some(key);
+            }
+            paint(ui.painter(), disc_id, &marks, stores, selection);
         });
         let response = response.response;
         self.marks = marks;
@@ -601,49 +635,81 @@ fn cluster_radius(count: usize) -> f32 {
     8.0 + (count as f32).log10().max(0.0) * 5.0
 }
 
+/// A white disc with a soft edge, drawn tinted for every marker and cluster: four vertices a
+/// disc, where a tessellated circle takes hundreds.
+fn disc_texture(ctx: &egui::Context) -> egui::TextureHandle {
+    const SIZE: usize = 64;
+    let centre = SIZE as f32 / 2.0;
+    let pixels = (0..SIZE * SIZE)
+        .map(|i| {
+            let (x, y) = ((i % SIZE) as f32 + 0.5, (i / SIZE) as f32 + 0.5);
+            let d = ((x - centre).powi(2) + (y - centre).powi(2)).sqrt();
+            // One pixel of soft edge at the rim.
+            let alpha = (centre - d).clamp(0.0, 1.0);
+            Color32::from_white_alpha((alpha * 255.0) as u8)
+        })
+        .collect();
+    ctx.load_texture(
+        "marker-disc",
+        egui::ColorImage::new([SIZE, SIZE], pixels),
+        egui::TextureOptions::LINEAR,
+    )
+}
+
+/// Adds a disc of radius `r` at `at` to `mesh`.
+fn disc(mesh: &mut egui::Mesh, at: Pos2, r: f32, colour: Color32) {
+    let uv = Rect::from_min_max(Pos2::ZERO, pos2(1.0, 1.0));
+    mesh.add_rect_with_uv(Rect::from_center_size(at, Vec2::splat(2.0 * r)), uv, colour);
+}
+
 fn paint(
     painter: &egui::Painter,
+    texture: egui::TextureId,
     marks: &[Mark],
     stores: &[Summary],
     selection: &BTreeSet<String>,
 ) {
     let font = egui::FontId::proportional(11.0);
+    let mut mesh = egui::Mesh::with_texture(texture);
     for mark in marks {
         match mark {
             Mark::Store { index, at } => {
                 let store = &stores[*index];
-                let selected = selection.contains(&store.id);
-                painter.circle(
-                    *at,
-                    if selected {
-                        MARKER_RADIUS + 2.0
-                    } else {
-                        MARKER_RADIUS
-                    },
-                    marker_colour(store.state),
-                    if selected {
-                        Stroke::new(2.5, Color32::BLACK)
-                    } else {
-                        Stroke::new(1.0, Color32::WHITE)
-                    },
-                );
+                if selection.contains(&store.id) {
+                    disc(&mut mesh, *at, MARKER_RADIUS + 4.5, Color32::BLACK);
+                    disc(
+                        &mut mesh,
+                        *at,
+                        MARKER_RADIUS + 2.0,
+                        marker_colour(store.state),
+                    );
+                } else {
+                    disc(&mut mesh, *at, MARKER_RADIUS + 1.0, Color32::WHITE);
+                    disc(&mut mesh, *at, MARKER_RADIUS, marker_colour(store.state));
+                }
             }
             Mark::Cluster { count, at, state } => {
                 let r = cluster_radius(*count);
-                painter.circle(
+                disc(&mut mesh, *at, r + 1.5, Color32::WHITE);
+                disc(
+                    &mut mesh,
                     *at,
                     r,
                     marker_colour(*state).gamma_multiply(0.85),
-                    Stroke::new(1.5, Color32::WHITE),
-                );
-                painter.text(
-                    *at,
-                    egui::Align2::CENTER_CENTER,
-                    count.to_string(),
-                    font.clone(),
-                    Color32::WHITE,
                 );
             }
+        }
+    }
+    painter.add(egui::Shape::mesh(mesh));
+    for mark in marks {
+        if let Mark::Cluster { count, at, .. } = mark {
+            painter.text(
+                *at,
+                egui::Align2::CENTER_CENTER,
+                count.to_string(),
+                font.clone(),
+                Color32::WHITE,
+            );
         }
     }
 }
@@ -726,7 +792,7 @@ mod tests {
             offset: (-4000.0, -2700.0),
         };
         let rect = Rect::from_min_size(Pos2::ZERO, vec2(1200.0, 800.0));
-        let marks = layout(&unit, &|i| states[i], to_screen, rect, true);
+        let marks = layout(&unit, &states, to_screen, rect, true);
         let clusters: Vec<_> = marks
             .iter()
             .filter_map(|m| match m {
@@ -740,7 +806,7 @@ mod tests {
             at: to_screen.apply(mercator_unit(40.4, -3.7))
         }));
         // Without clustering, every store in view is its own marker.
-        let all = layout(&unit, &|i| states[i], to_screen, rect, false);
+        let all = layout(&unit, &states, to_screen, rect, false);
         assert_eq!(all.len(), 4);
     }
 
@@ -752,7 +818,7 @@ mod tests {
             offset: (-4000.0, -2700.0),
         };
         let rect = Rect::from_min_size(Pos2::ZERO, vec2(1200.0, 800.0));
-        let marks = layout(&unit, &|_| SyncState::Synced, to_screen, rect, true);
+        let marks = layout(&unit, &[SyncState::Synced; 2], to_screen, rect, true);
         assert_eq!(marks.len(), 1);
     }
 }

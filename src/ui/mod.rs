@@ -50,6 +50,9 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
         map::legend(ui, rect);
         map_buttons(ui, rect, state, map);
         for action in actions {
+            if matches!(action, MapAction::Move { .. }) {
+                map.invalidate();
+            }
             apply_map_action(state, action);
         }
     });
