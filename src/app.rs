@@ -38,6 +38,8 @@ pub struct Filter {
     pub state: Option<SyncState>,
     /// `Some(true)`: only stores with errors; `Some(false)`: only stores without.
     pub errors: Option<bool>,
+    /// Only stores without a location (an import can bring them).
+    pub needs_location: bool,
 }
 
 /// A short message in the corner, with its detail one click away.
@@ -121,6 +123,10 @@ pub struct AppState {
     /// its changes not pushed) to choose what becomes of them.
     pub deleting: Option<(ProfileId, Option<usize>)>,
     pub confirm_reset: bool,
+    /// The store that the next click on the map places.
+    pub placing: Option<String>,
+    /// How many stores have no location.
+    pub unplaced: usize,
     pub commands: Vec<Command>,
 }
 
@@ -142,6 +148,10 @@ impl AppState {
             .map(|(i, s)| (s.id.clone(), i))
             .collect();
         self.selection.retain(|id| self.index.contains_key(id));
+        self.unplaced = stores
+            .iter()
+            .filter(|s| s.lat.is_none() || s.lng.is_none())
+            .count();
         self.stores = stores;
         self.visible_dirty = true;
     }
@@ -191,6 +201,7 @@ impl AppState {
                     && filter
                         .errors
                         .is_none_or(|e| f.is_some_and(|f| f.has_errors) == e)
+                    && (!filter.needs_location || s.lat.is_none() || s.lng.is_none())
             })
             .map(|(i, _)| i)
             .collect();
@@ -228,6 +239,45 @@ pub struct StoreDeskApp {
     events: Option<Receiver<Envelope>>,
     /// Bumped each time another profile is opened; older events are dropped.
     generation: u64,
+    /// A picture of the window to save, asked for on the command line.
+    pub screenshot: Option<Screenshot>,
+}
+
+/// A picture of the window to take once the stores are shown.
+pub struct Screenshot {
+    path: std::path::PathBuf,
+    /// Frames drawn since the stores and the basemap were ready.
+    settled_frames: u32,
+    requested: bool,
+    started: std::time::Instant,
+    /// Where the picture arrives.
+    picture: std::sync::Arc<std::sync::Mutex<Option<std::sync::Arc<egui::ColorImage>>>>,
+}
+
+impl Screenshot {
+    pub fn new(path: std::path::PathBuf) -> Screenshot {
+        Screenshot {
+            path,
+            settled_frames: 0,
+            requested: false,
+            started: std::time::Instant::now(),
+            picture: Default::default(),
+        }
+    }
+}
+
+/// Saves an egui image as PNG.
+pub fn save_png(image: &egui::ColorImage, path: &std::path::Path) -> Result<(), String> {
+    let [w, h] = image.size;
+    let bytes: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    image::save_buffer(
+        path,
+        &bytes,
+        w as u32,
+        h as u32,
+        image::ExtendedColorType::Rgba8,
+    )
+    .map_err(|e| format!("{} could not be written ({e})", path.display()))
 }
 
 impl StoreDeskApp {
@@ -243,6 +293,7 @@ impl StoreDeskApp {
             backend: None,
             events: None,
             generation: 0,
+            screenshot: None,
         }
     }
 
@@ -269,8 +320,7 @@ impl StoreDeskApp {
         app.map
             .set_cache_dir(Some(profiles.data_dir().join("tile-cache")));
         if let Some((lat, lng, zoom)) = settings.map_view {
-            app.map.centre_on(lat, lng, zoom);
-            app.map.keep_view();
+            app.map.restore(lat, lng, zoom);
         }
         if let Some(basemap) = settings.basemap {
             app.map.basemap = basemap;
@@ -515,6 +565,52 @@ impl StoreDeskApp {
     }
 }
 
+impl StoreDeskApp {
+    /// Waits for the stores and the basemap, lets the map settle, asks for a picture, saves it
+    /// and closes the window. Gives up after a minute with a sentence.
+    fn take_screenshot(&mut self, ctx: &egui::Context) {
+        let Some(shot) = &mut self.screenshot else {
+            return;
+        };
+        let picture = shot.picture.lock().ok().and_then(|mut p| p.take());
+        if let Some(image) = picture {
+            match save_png(&image, &shot.path) {
+                Ok(()) => println!("saved {}", shot.path.display()),
+                Err(e) => eprintln!("storedesk: the picture {e}"),
+            }
+            self.screenshot = None;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        if shot.started.elapsed() > std::time::Duration::from_secs(60) {
+            eprintln!("storedesk: the stores did not show within a minute; no picture was taken.");
+            self.screenshot = None;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            return;
+        }
+        let ready = !self.state.stores.is_empty()
+            && OfflineBasemap::ready().is_some()
+            && !self.map.marks().is_empty();
+        if ready {
+            shot.settled_frames += 1;
+        }
+        if shot.settled_frames > 10 && !shot.requested {
+            shot.requested = true;
+            let slot = shot.picture.clone();
+            let repaint = ctx.clone();
+            ctx.send_viewport_cmd(egui::ViewportCommand::Screenshot(
+                egui::ScreenshotCallback::new(move |image| {
+                    if let Ok(mut p) = slot.lock() {
+                        *p = Some(image);
+                    }
+                    repaint.request_repaint();
+                }),
+            ));
+        }
+        ctx.request_repaint();
+    }
+}
+
 /// The lines behind a push's toast: what failed and why.
 fn push_detail(report: &PushReport) -> Option<String> {
     let mut lines = Vec::new();
@@ -537,6 +633,9 @@ fn push_detail(report: &PushReport) -> Option<String> {
 impl eframe::App for StoreDeskApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.frame(ui);
+        if self.screenshot.is_some() {
+            self.take_screenshot(ui.ctx());
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
@@ -544,8 +643,9 @@ impl eframe::App for StoreDeskApp {
     }
 }
 
-/// Opens the window and runs until it is closed.
-pub fn run() -> Result<(), eframe::Error> {
+/// Opens the window and runs until it is closed; with `screenshot`, saves a picture of the
+/// window there once the stores are on the map, and closes.
+pub fn run(screenshot: Option<std::path::PathBuf>) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("storedesk")
@@ -561,7 +661,9 @@ pub fn run() -> Result<(), eframe::Error> {
                 .storage
                 .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
                 .unwrap_or_default();
-            Ok(Box::new(StoreDeskApp::start(&cc.egui_ctx, settings)))
+            let mut app = StoreDeskApp::start(&cc.egui_ctx, settings);
+            app.screenshot = screenshot.map(Screenshot::new);
+            Ok(Box::new(app))
         }),
     )
 }

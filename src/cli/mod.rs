@@ -24,6 +24,10 @@ use crate::validate::{Context, Finding, Severity, validate_set};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Open the window, wait until the stores are on the map, save a picture of it in this
+    /// PNG file and close.
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,7 +157,7 @@ pub struct EmulatorArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => match crate::app::run() {
+        None => match crate::app::run(cli.screenshot) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("storedesk: the window could not open: {e}");

@@ -91,10 +91,20 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) {
             None => b.on_hover_text("Keeps the change as a draft (Enter)"),
         };
         save |= b.clicked();
-        if ui.button("Show on map").clicked()
-            && let Some(l) = &store.location
-        {
-            map.centre_on(l.lat, l.lng, 15.0);
+        if let Some(l) = &store.location {
+            if ui.button("Show on map").clicked() {
+                map.centre_on(l.lat, l.lng, 15.0);
+            }
+        } else {
+            let placing = state.placing.as_deref() == Some(store.id());
+            let b = ui.add_enabled(writable && !placing, egui::Button::new("Place on map"));
+            let b = match state.read_only_reason() {
+                Some(r) => b.on_disabled_hover_text(r),
+                None => b.on_hover_text("Then click the map where the store is"),
+            };
+            if b.clicked() {
+                state.placing = Some(store.id().to_owned());
+            }
         }
     });
     if save && writable && location_problem.is_none() {

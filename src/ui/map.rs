@@ -36,6 +36,11 @@ pub enum MapAction {
         lat: f64,
         lng: f64,
     },
+    /// A click on the map while a store waits to be placed.
+    PlaceAt {
+        lat: f64,
+        lng: f64,
+    },
     /// "New store here".
     NewStoreAt {
         lat: f64,
@@ -287,11 +292,6 @@ impl MapView {
         }
     }
 
-    /// Keeps the view as it is (a view restored from the last run).
-    pub fn keep_view(&mut self) {
-        self.fitted_once = true;
-    }
-
     /// Fits the view to these stores on the next frame; false when none has a location.
     pub fn fit_to<'a>(&mut self, stores: impl Iterator<Item = &'a Summary>) -> bool {
         let (mut lat0, mut lat1, mut lng0, mut lng1) = (90.0f64, -90.0f64, 180.0f64, -180.0f64);
@@ -317,6 +317,12 @@ impl MapView {
     pub fn centre_on(&mut self, lat: f64, lng: f64, min_zoom: f64) {
         let zoom = self.memory.zoom().max(min_zoom);
         self.fit = Some((lon_lat(lng, lat), zoom));
+    }
+
+    /// Shows this centre and zoom (a view kept from the last run) and keeps it.
+    pub fn restore(&mut self, lat: f64, lng: f64, zoom: f64) {
+        self.fit = Some((lon_lat(lng, lat), zoom.clamp(1.0, 19.0)));
+        self.fitted_once = true;
     }
 
     /// The map's centre and zoom, to keep between runs.
@@ -393,6 +399,7 @@ impl MapView {
         stores: &[Summary],
         selection: &BTreeSet<String>,
         editable: bool,
+        placing: bool,
     ) -> Vec<MapAction> {
         let mut actions = Vec::new();
         if let Some((centre, zoom)) = self.fit.take() {
@@ -580,7 +587,19 @@ impl MapView {
             .show(|ui| ui.label(tip));
         }
 
-        if response.clicked()
+        if placing {
+            ui.ctx().set_cursor_icon(egui::CursorIcon::Crosshair);
+        }
+        if placing
+            && response.clicked()
+            && let Some(p) = response.interact_pointer_pos()
+        {
+            let (lat, lng) = unproject(p);
+            actions.push(MapAction::PlaceAt {
+                lat: round6(lat),
+                lng: round6(lng),
+            });
+        } else if response.clicked()
             && let Some(p) = response.interact_pointer_pos()
         {
             let add = ui.input(|i| i.modifiers.command || i.modifiers.shift);

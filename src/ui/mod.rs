@@ -45,12 +45,27 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
     }
     egui::CentralPanel::default().show(ui, |ui| {
         let editable = state.can_write();
-        let actions = map.show(ui, &state.stores, &state.selection, editable);
+        let placing = state.placing.is_some();
+        let actions = map.show(ui, &state.stores, &state.selection, editable, placing);
+        if let Some(id) = state.placing.clone() {
+            egui::Area::new(egui::Id::unique("placing"))
+                .fixed_pos(ui.max_rect().center_top() + egui::vec2(-160.0, 48.0))
+                .show(ui.ctx(), |ui| {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.horizontal(|ui| {
+                            ui.label(format!("Click the map where {id} is."));
+                            if ui.button("Stop placing").clicked() {
+                                state.placing = None;
+                            }
+                        });
+                    });
+                });
+        }
         let rect = ui.max_rect();
         map::legend(ui, rect);
         map_buttons(ui, rect, state, map);
         for action in actions {
-            if matches!(action, MapAction::Move { .. }) {
+            if matches!(action, MapAction::Move { .. } | MapAction::PlaceAt { .. }) {
                 map.invalidate();
             }
             apply_map_action(state, action);
@@ -89,6 +104,16 @@ fn apply_map_action(state: &mut AppState, action: MapAction) {
                 store.lng = Some(lng);
             }
             state.commands.push(Command::Move { id, lat, lng });
+        }
+        MapAction::PlaceAt { lat, lng } => {
+            if let Some(id) = state.placing.take() {
+                if let Some(&i) = state.index.get(&id) {
+                    let store = &mut state.stores[i];
+                    store.lat = Some(lat);
+                    store.lng = Some(lng);
+                }
+                state.commands.push(Command::Move { id, lat, lng });
+            }
         }
         MapAction::NewStoreAt { lat, lng } => {
             let index = &state.index;

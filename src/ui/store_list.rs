@@ -27,6 +27,19 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> Option<usize> {
     if filter.changed() {
         state.visible_dirty = true;
     }
+    if state.unplaced > 0 {
+        let text = format!("{} stores need a location: show them", state.unplaced);
+        if ui
+            .link(text)
+            .on_hover_text(
+                "Stores without coordinates, from an import: select one, then Place on map",
+            )
+            .clicked()
+        {
+            state.filter.needs_location = true;
+            state.visible_dirty = true;
+        }
+    }
     egui::CollapsingHeader::new("More filters")
         .id_salt("more_filters")
         .show(ui, |ui| more_filters(ui, state));
@@ -148,6 +161,11 @@ fn more_filters(ui: &mut egui::Ui, state: &mut AppState) {
         choice(ui, "Tag", &mut state.filter.tag, &state.all_tags);
         ui.end_row();
         choice(ui, "Type", &mut state.filter.store_type, &state.all_types);
+        ui.end_row();
+        ui.checkbox(
+            &mut state.filter.needs_location,
+            "Only stores that need a location",
+        );
         ui.end_row();
     });
     if ui.small_button("Clear filters").clicked() {
