@@ -17,6 +17,7 @@ mod lookup;
 mod outgoing;
 mod queue_file;
 mod schema;
+mod step;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,8 @@ use crate::model::{RemoteMeta, Store};
 pub use diff::{FieldChange, field_diff};
 pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
+pub(crate) use step::Prepared;
+pub use step::StepWriter;
 
 /// The database file inside a workspace directory.
 pub const DATABASE_FILE: &str = "workspace.sqlite";
