@@ -1,6 +1,6 @@
 //! Imports a 15 MB Woosmap JSON file and a 100,000-row CSV file into new workspaces, each
-//! read, mapped, validated and applied as drafts, and prints the time of each step and the
-//! peak memory against the file's size. Run with `cargo bench --bench import`.
+//! read, then mapped, validated and applied as drafts chunk by chunk in one step, and prints
+//! the time of each and the peak memory against the file's size. Run with `cargo bench --bench import`.
 
 mod common;
 
@@ -88,19 +88,19 @@ fn run(label: &str, path: &std::path::Path, ws_dir: std::path::PathBuf) {
         import::read_path(path, &ReadOptions::default()).unwrap_or_else(|e| fail("read", e));
     let read = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let conversion =
-        import::convert_owned(source, None, &ctx).unwrap_or_else(|e| fail("convert", e));
-    let converted = t.elapsed().as_secs_f64();
-    let counts = conversion.report.counts();
-    let t = Instant::now();
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let summary = import::apply(
+    // Mapped, validated and applied chunk by chunk, in one step.
+    let imported = import::import_into(
         &mut ws,
         name.as_deref().unwrap_or(""),
-        conversion,
+        &source,
+        None,
+        &ctx,
         ApplyMode::Merge,
     )
-    .unwrap_or_else(|e| fail("apply", e));
+    .unwrap_or_else(|e| fail("convert", e));
+    let summary = imported.applied.unwrap_or_else(|e| fail("apply", e));
+    let counts = imported.report.counts();
     let applied = t.elapsed().as_secs_f64();
     let peak = status_kb("VmHWM:").saturating_sub(base) * 1024;
     println!(
@@ -113,8 +113,8 @@ fn run(label: &str, path: &std::path::Path, ws_dir: std::path::PathBuf) {
         summary.created
     );
     println!(
-        "import {label}: read {read:.3} s + map and validate {converted:.3} s + apply {applied:.3} s = {:.3} s",
-        read + converted + applied
+        "import {label}: read {read:.3} s + map, validate and apply {applied:.3} s = {:.3} s",
+        read + applied
     );
     println!(
         "import {label}: peak memory (resident, above the process at start) {:.1} MB = {:.2} x the file",

@@ -133,34 +133,36 @@ pub fn import(args: &ImportArgs) -> ExitCode {
         Source::Table(t) => Some(t.headers.clone()),
         Source::Stores(_) => None,
     };
-    let conversion = match import::convert_owned(source, mapping.as_ref(), &ctx) {
-        Ok(c) => c,
-        Err(e) => return fail("import", format!("{file}: {e}")),
-    };
-    let counts = conversion.report.counts();
-    if args.json {
-        let value = serde_json::json!({
-            "file": file,
-            "mapping": mapping,
-            "report": conversion.report,
-            "counts": counts,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
-        println!("{file}: {}", conversion.report.format);
-        if let Some(m) = &mapping {
-            for c in &m.columns {
-                println!("  column \"{}\" → {}", c.header, c.target.label());
+    let show = |report: &import::Report| {
+        if args.json {
+            let value = serde_json::json!({
+                "file": file,
+                "mapping": mapping,
+                "report": report,
+                "counts": report.counts(),
+            });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
+        } else {
+            println!("{file}: {}", report.format);
+            if let Some(m) = &mapping {
+                for c in &m.columns {
+                    println!("  column \"{}\" → {}", c.header, c.target.label());
+                }
             }
+            print!("{}", report.render(args.problems));
         }
-        print!("{}", conversion.report.render(args.problems));
-    }
+    };
     if args.dry_run {
+        let conversion = match import::convert(&source, mapping.as_ref(), &ctx) {
+            Ok(c) => c,
+            Err(e) => return fail("import", format!("{file}: {e}")),
+        };
+        show(&conversion.report);
         println!("Dry run: the workspace is unchanged.");
-        return exit_for(&counts);
+        return exit_for(&conversion.report.counts());
     }
     let mut ws = match Workspace::open_dir(dir) {
         Ok(ws) => ws,
@@ -170,8 +172,21 @@ pub fn import(args: &ImportArgs) -> ExitCode {
         .file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or(file);
-    match import::apply(&mut ws, &name, conversion, args.mode.into()) {
+        .unwrap_or_else(|| file.clone());
+    let imported = match import::import_into(
+        &mut ws,
+        &name,
+        &source,
+        mapping.as_ref(),
+        &ctx,
+        args.mode.into(),
+    ) {
+        Ok(imported) => imported,
+        Err(e) => return fail("import", format!("{file}: {e}")),
+    };
+    show(&imported.report);
+    let counts = imported.report.counts();
+    match imported.applied {
         Ok(summary) => {
             // The mapping that worked is kept for the next file with these columns.
             if let (Some(m), Some(headers)) = (&mapping, &headers)

@@ -4,10 +4,13 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 
-use super::ImportError;
-use super::convert::Conversion;
+use super::convert::{Checked, Conversion, Items, Sink, prepare_nothing, run};
+use super::mapping::Mapping;
+use super::report::Report;
+use super::{ImportError, Source};
 use crate::model::{Address, Contact, Store};
-use crate::workspace::{Edit, Origin, Workspace};
+use crate::validate::Context;
+use crate::workspace::{Edit, Origin, Prepared, StepWriter, Workspace, WorkspaceError};
 
 /// What to do with stores of the file whose id already exists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -129,6 +132,203 @@ pub fn apply(
         ws.apply_batch(&format!("Import {file}"), edits)?;
     }
     Ok(summary)
+}
+
+/// What an import into the workspace gave: the report of every row, and what the step did
+/// (or why nothing was written).
+#[derive(Debug)]
+pub struct Imported {
+    pub report: Report,
+    /// What was applied; on an error the workspace is unchanged.
+    pub applied: Result<ApplySummary, ImportError>,
+}
+
+/// Converts `source` (a table through `mapping`, the guess when `None`) and applies it to the
+/// workspace as one step the user can undo, as [`convert`](super::convert) followed by
+/// [`apply`] would, chunk by chunk: each part of the file is converted on other threads while
+/// the parts already converted are written, so the stores of a large file are never all held
+/// at once and each is validated once. `Err` when the file cannot be converted at all (the
+/// workspace is then untouched); a step that fails midway, or a file that cannot replace the
+/// project, leaves the workspace as it was and says why in `applied`.
+pub fn import_into(
+    ws: &mut Workspace,
+    file: &str,
+    source: &Source,
+    mapping: Option<&Mapping>,
+    ctx: &Context,
+    mode: ApplyMode,
+) -> Result<Imported, ImportError> {
+    let items = Items::of(source, mapping)?;
+    let mut step = match ws.begin_step(&format!("Import {file}")) {
+        Ok(step) => step,
+        Err(e) => {
+            // The report is still worth showing: convert without writing.
+            let report = run(&items, ctx, &prepare_nothing, &mut Discard)?;
+            return Ok(Imported {
+                report,
+                applied: Err(e.into()),
+            });
+        }
+    };
+    let existing = match step.ids() {
+        Ok(ids) => ids,
+        Err(e) => {
+            drop(step);
+            let report = run(&items, ctx, &prepare_nothing, &mut Discard)?;
+            return Ok(Imported {
+                report,
+                applied: Err(e.into()),
+            });
+        }
+    };
+    // New stores are made ready for the workspace on the converting threads.
+    let origin = |row: usize| Origin::Import {
+        file: file.to_owned(),
+        row: Some(row),
+    };
+    let prepare = |store: &Store, errors: usize, row: usize| {
+        (!existing.contains(store.id())).then(|| Prepared::put(store, errors, &origin(row)))
+    };
+    let mut sink = IntoStep {
+        step: &mut step,
+        file,
+        mode,
+        existing: &existing,
+        summary: ApplySummary::default(),
+        pending: Vec::new(),
+        failed: None,
+    };
+    let report = run(&items, ctx, &prepare, &mut sink)?;
+    let applied = sink.finish(&report).and_then(|summary| {
+        step.commit()?;
+        Ok(summary)
+    });
+    Ok(Imported { report, applied })
+}
+
+/// Drops every store: the report alone.
+struct Discard;
+
+impl Sink for Discard {
+    fn store(&mut self, _: usize, _: usize, _: Checked) -> Result<(), ImportError> {
+        Ok(())
+    }
+}
+
+/// Writes the stores of a conversion into an open step, a chunk at a time.
+struct IntoStep<'s, 'w> {
+    step: &'s mut StepWriter<'w>,
+    file: &'s str,
+    mode: ApplyMode,
+    existing: &'s HashSet<String>,
+    summary: ApplySummary,
+    /// New stores waiting to be written together.
+    pending: Vec<Prepared>,
+    /// The first error of the step; nothing more is written after it.
+    failed: Option<ImportError>,
+}
+
+/// New stores written to the step together.
+const WRITE_CHUNK: usize = 1024;
+
+impl IntoStep<'_, '_> {
+    fn origin(&self, row: Option<usize>) -> Origin {
+        Origin::Import {
+            file: self.file.to_owned(),
+            row,
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), ImportError> {
+        if !self.pending.is_empty() {
+            self.step.add_prepared(std::mem::take(&mut self.pending))?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, row: usize, checked: Checked) -> Result<(), ImportError> {
+        let Checked {
+            store,
+            errors,
+            prepared,
+        } = checked;
+        if !self.existing.contains(store.id()) {
+            self.summary.created += 1;
+            let prepared =
+                prepared.unwrap_or_else(|| Prepared::put(&store, errors, &self.origin(Some(row))));
+            self.pending.push(prepared);
+            if self.pending.len() >= WRITE_CHUNK {
+                self.flush()?;
+            }
+            return Ok(());
+        }
+        self.flush()?;
+        let Some(current) = self.step.store(store.id())? else {
+            return Err(ImportError::Workspace(WorkspaceError::UnknownStore(
+                store.id().to_owned(),
+            )));
+        };
+        let next = match self.mode {
+            ApplyMode::Merge => merge(&current, store),
+            ApplyMode::Replace | ApplyMode::ReplaceProject => store,
+        };
+        if next == current {
+            self.summary.unchanged += 1;
+            return Ok(());
+        }
+        self.summary.updated += 1;
+        let origin = self.origin(Some(row));
+        self.step.add(vec![(Edit::put(next), origin)])?;
+        Ok(())
+    }
+
+    /// Writes what is left; for a file that replaces the project, checks every row was read
+    /// and deletes the stores the file does not have.
+    fn finish(&mut self, report: &Report) -> Result<ApplySummary, ImportError> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.flush()?;
+        if self.mode == ApplyMode::ReplaceProject {
+            let not_imported = report.rows.iter().filter(|r| !r.imported).count();
+            if not_imported > 0 {
+                return Err(ImportError::ReplaceWithUnreadRows(not_imported));
+            }
+            let in_file: HashSet<&str> =
+                report.rows.iter().filter_map(|r| r.id.as_deref()).collect();
+            let mut gone: Vec<&String> = self
+                .existing
+                .iter()
+                .filter(|id| !in_file.contains(id.as_str()))
+                .collect();
+            gone.sort();
+            self.summary.deleted = gone.len();
+            let edits = gone
+                .into_iter()
+                .map(|id| (Edit::Delete(id.clone()), self.origin(None)))
+                .collect();
+            self.step.add(edits)?;
+        }
+        Ok(self.summary)
+    }
+}
+
+impl Sink for IntoStep<'_, '_> {
+    fn store(
+        &mut self,
+        _row_index: usize,
+        row: usize,
+        checked: Checked,
+    ) -> Result<(), ImportError> {
+        // A failed step goes on converting, for the report, and writes nothing more.
+        if self.failed.is_some() {
+            return Ok(());
+        }
+        if let Err(e) = self.write(row, checked) {
+            self.failed = Some(e);
+        }
+        Ok(())
+    }
 }
 
 /// `current` with the fields of `imported` that have a value: address and contact field by

@@ -1,7 +1,8 @@
 //! From a read file to stores and the report: rows through the column mapping, stores of a
 //! JSON file as they are; every store validated; ids made where missing, duplicates caught.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Condvar, Mutex, PoisonError, mpsc};
 
 use serde_json::{Map, Value};
 
@@ -14,6 +15,7 @@ use crate::hours::OpeningHours;
 use crate::model::countries::fold_name;
 use crate::model::{Address, Contact, Document, Location, Store};
 use crate::validate::{self, Code, Context, Severity};
+use crate::workspace::Prepared;
 
 /// The stores made from a file, and the report.
 #[derive(Debug, Default)]
@@ -30,155 +32,487 @@ pub fn convert(
     mapping: Option<&Mapping>,
     ctx: &Context,
 ) -> Result<Conversion, ImportError> {
-    match source {
-        Source::Stores(doc) => Ok(convert_document(doc.clone(), ctx)),
-        Source::Table(table) => convert_table(table, mapping, ctx),
-    }
+    let items = Items::of(source, mapping)?;
+    let mut collected = Collect::default();
+    let report = run(&items, ctx, &prepare_nothing, &mut collected)?;
+    let mut stores = collected.stores;
+    // Stores whose id was made come after the others; the conversion lists them by row.
+    stores.sort_by_key(|(row, _)| *row);
+    Ok(Conversion { report, stores })
 }
 
-/// Like `convert`, consuming the source: the stores of a JSON file are moved, not copied.
+/// Like `convert`, consuming the source.
 pub fn convert_owned(
     source: Source,
     mapping: Option<&Mapping>,
     ctx: &Context,
 ) -> Result<Conversion, ImportError> {
-    match source {
-        Source::Stores(doc) => Ok(convert_document(doc, ctx)),
-        Source::Table(table) => convert_table(&table, mapping, ctx),
-    }
+    convert(&source, mapping, ctx)
 }
 
-fn convert_document(doc: Document, ctx: &Context) -> Conversion {
-    let mut report = Report {
-        format: doc.kind.label().to_owned(),
-        line_word: "line",
-        ..Report::default()
-    };
-    let mut stores = Vec::with_capacity(doc.entries.len());
-    for entry in doc.entries {
-        let mut row = RowReport::new(entry.index + 1, entry.line);
-        match entry.result {
-            Err(e) => row.note(Status::Error, None, e.message),
-            Ok(store) => stores.push((report.rows.len(), store)),
+/// The items of a file (a table's rows, a JSON file's stores), each converted on its own.
+pub(crate) enum Items<'a> {
+    Table { table: &'a Table, plan: ColumnPlan },
+    Document(&'a Document),
+}
+
+impl<'a> Items<'a> {
+    /// The items of `source`; a table through `mapping` (the guess when `None`).
+    pub(crate) fn of(
+        source: &'a Source,
+        mapping: Option<&Mapping>,
+    ) -> Result<Items<'a>, ImportError> {
+        let table = match source {
+            Source::Stores(doc) => return Ok(Items::Document(doc)),
+            Source::Table(table) => table,
+        };
+        let guessed;
+        let mapping = match mapping {
+            Some(m) => m,
+            None => {
+                guessed = Mapping::guess(&table.headers);
+                &guessed
+            }
+        };
+        let problems = mapping.problems();
+        if !problems.is_empty() {
+            return Err(ImportError::Mapping(problems));
         }
-        report.rows.push(row);
+        if mapping.columns.len() != table.headers.len() {
+            return Err(ImportError::Mapping(vec![format!(
+                "the mapping has {} columns but the file {}",
+                mapping.columns.len(),
+                table.headers.len()
+            )]));
+        }
+        Ok(Items::Table {
+            table,
+            plan: ColumnPlan::new(mapping, &table.headers),
+        })
     }
-    finish(report, stores, ctx, "storeId", true, &|path| {
-        Some(path.to_owned())
-    })
-}
 
-/// Gives each store its id (given ids first, so that a made id never takes one a later row
-/// gives), drops the rows whose id repeats an earlier row's, and validates the rest.
-fn finish(
-    mut report: Report,
-    stores: Vec<(usize, Store)>,
-    ctx: &Context,
-    id_column: &str,
-    keep_ids_as_given: bool,
-    column_of: &dyn Fn(&str) -> Option<String>,
-) -> Conversion {
-    let mut ids = IdAllocator::new();
-    let mut given: Vec<Option<(usize, Store)>> = Vec::with_capacity(stores.len());
-    let mut made: Vec<usize> = Vec::new();
-    for (i, (row_index, mut store)) in stores.into_iter().enumerate() {
-        let row = &mut report.rows[row_index];
+    fn len(&self) -> usize {
+        match self {
+            Items::Table { table, .. } => table.rows.len(),
+            Items::Document(doc) => doc.entries.len(),
+        }
+    }
+
+    /// The report before any row is converted.
+    fn report(&self) -> Report {
+        match self {
+            Items::Table { table, .. } => {
+                let mut report = Report {
+                    format: table.format.describe(),
+                    line_word: table.line_word,
+                    ..Report::default()
+                };
+                if !table.header_row {
+                    report.file_notes.push(Note::new(
+                        Status::Warning,
+                        None,
+                        "the first row does not look like column names, so columns are named Column 1, Column 2...; check the mapping",
+                    ));
+                }
+                report
+            }
+            Items::Document(doc) => Report {
+                format: doc.kind.label().to_owned(),
+                line_word: "line",
+                ..Report::default()
+            },
+        }
+    }
+
+    fn id_column(&self) -> &str {
+        match self {
+            Items::Table { plan, .. } => &plan.id_column,
+            Items::Document(_) => "storeId",
+        }
+    }
+
+    /// The column a validation finding's path is about.
+    fn column_of(&self, path: &str) -> Option<String> {
+        match self {
+            Items::Table { plan, .. } => plan.column_of_path(path),
+            Items::Document(_) => Some(path.to_owned()),
+        }
+    }
+
+    /// Item `i` as its row and its store (without the id checks across the file).
+    fn item(&self, i: usize) -> (RowReport, Option<Store>) {
+        match self {
+            Items::Table { table, plan } => {
+                let row = &table.rows[i];
+                let mut report = RowReport::new(i + 1, row.line);
+                if row.is_blank() {
+                    report.note(Status::Warning, None, "the row is empty; nothing to import");
+                    return (report, None);
+                }
+                // A sheet's row ends at its last filled cell, so only text files have short rows.
+                let text = matches!(table.format, TableFormat::Delimited { .. });
+                check_width(row, &table.headers, text, &mut report);
+                let store = plan.store_of(row, &mut report);
+                (report, Some(store))
+            }
+            Items::Document(doc) => {
+                let entry = &doc.entries[i];
+                let mut report = RowReport::new(entry.index + 1, entry.line);
+                match &entry.result {
+                    Err(e) => {
+                        report.note(Status::Error, None, e.message.clone());
+                        (report, None)
+                    }
+                    Ok(store) => (report, Some(store.clone())),
+                }
+            }
+        }
+    }
+
+    /// Converts item `i` as far as it goes on its own. `made` is the id made for it (with the
+    /// note saying so) once the ids the file gives are all known.
+    fn work(
+        &self,
+        i: usize,
+        made: Option<&(String, String)>,
+        ctx: &Context,
+        prepare: &Prepare<'_>,
+    ) -> Worked {
+        let (mut row, store) = self.item(i);
+        let Some(mut store) = store else {
+            return Worked::NotAStore(row);
+        };
+        let id_column = self.id_column();
+        if let Some((id, note)) = made {
+            if !note.is_empty() {
+                row.note(Status::Warning, Some(id_column), note.clone());
+            }
+            row.id = Some(id.clone());
+            store.store_id = Some(id.clone());
+            let checked = self.check(store, ctx, &mut row, prepare);
+            return Worked::Made { row, checked };
+        }
         match store.store_id.take().filter(|s| !s.trim().is_empty()) {
             Some(raw) => {
-                let id = if keep_ids_as_given {
-                    raw
-                } else {
-                    let (clean, note) = cells::clean_id(&raw);
-                    if let Some(note) = note {
-                        add_cell_note(row, id_column, note);
+                let id = match self {
+                    Items::Document(_) => raw,
+                    Items::Table { .. } => {
+                        let (clean, note) = cells::clean_id(&raw);
+                        if let Some(note) = note {
+                            add_cell_note(&mut row, id_column, note);
+                        }
+                        clean
                     }
-                    clean
                 };
                 row.id = Some(id.clone());
-                match ids.claim_given(&id, row.row) {
+                store.store_id = Some(id.clone());
+                // Checked as if the id were free: when another row has it, this is dropped.
+                let mut notes = RowReport::new(row.row, row.line);
+                let checked = self.check(store, ctx, &mut notes, prepare);
+                Worked::Given {
+                    row,
+                    id,
+                    notes: notes.notes,
+                    checked,
+                }
+            }
+            None => {
+                let name = store.name.as_deref().unwrap_or("").trim().to_owned();
+                let city = store
+                    .address
+                    .as_ref()
+                    .and_then(|a| a.city.clone())
+                    .unwrap_or_default();
+                Worked::NeedsId { row, name, city }
+            }
+        }
+    }
+
+    /// Validates the store and adds its errors and warnings to the row.
+    fn check(
+        &self,
+        store: Store,
+        ctx: &Context,
+        row: &mut RowReport,
+        prepare: &Prepare<'_>,
+    ) -> Checked {
+        let errors = check(&store, ctx, row, &|path| self.column_of(path));
+        let prepared = prepare(&store, errors, row.row);
+        Checked {
+            store,
+            errors,
+            prepared,
+        }
+    }
+}
+
+/// A validated store and its number of validation errors, and, when the sink asked for it,
+/// the store made ready for the workspace on the converting thread.
+pub(crate) struct Checked {
+    pub store: Store,
+    pub errors: usize,
+    pub prepared: Option<Prepared>,
+}
+
+/// An item converted on its own.
+enum Worked {
+    /// A blank row, or a store that cannot be read.
+    NotAStore(RowReport),
+    /// A store with its own id, validated as if the id were free (`notes`: what validation
+    /// said, to add when it is).
+    Given {
+        row: RowReport,
+        id: String,
+        notes: Vec<Note>,
+        checked: Checked,
+    },
+    /// A store without an id: one is made from its name and city once every given id is known.
+    NeedsId {
+        row: RowReport,
+        name: String,
+        city: String,
+    },
+    /// A store with the id made for it, validated.
+    Made { row: RowReport, checked: Checked },
+}
+
+/// Where the stores of a conversion go, in the order of the file, except that stores whose
+/// id was made come after all the others.
+pub(crate) trait Sink {
+    /// The store of row `row_index` (1-based number `row`), validated.
+    fn store(&mut self, row_index: usize, row: usize, checked: Checked) -> Result<(), ImportError>;
+}
+
+/// Makes a validated store (with its error count and 1-based row) ready for the workspace on
+/// the converting thread, when it is to be written there.
+pub(crate) type Prepare<'a> = dyn Fn(&Store, usize, usize) -> Option<Prepared> + Sync + 'a;
+
+/// Prepares nothing.
+pub(crate) fn prepare_nothing(_: &Store, _: usize, _: usize) -> Option<Prepared> {
+    None
+}
+
+/// Keeps every store, for a conversion shown before it is applied.
+#[derive(Default)]
+struct Collect {
+    stores: Vec<(usize, Store)>,
+}
+
+impl Sink for Collect {
+    fn store(
+        &mut self,
+        row_index: usize,
+        _row: usize,
+        checked: Checked,
+    ) -> Result<(), ImportError> {
+        self.stores.push((row_index, checked.store));
+        Ok(())
+    }
+}
+
+/// Items converted together by one thread.
+const CHUNK: usize = 1024;
+
+/// Chunks converted ahead of the one being handed to the sink, at most.
+const AHEAD: usize = 4;
+
+/// Converts every item and hands the stores to `sink`: the items are converted chunk by
+/// chunk on several threads while the sink takes the chunks already done, in order, so that
+/// only a few chunks are held at once. Ids the file gives are claimed in the order of the
+/// rows, before any id is made, so that a made id never takes one a later row gives; a row
+/// whose given id repeats an earlier row's is left out; every store is validated.
+pub(crate) fn run(
+    items: &Items<'_>,
+    ctx: &Context,
+    prepare: &Prepare<'_>,
+    sink: &mut dyn Sink,
+) -> Result<Report, ImportError> {
+    let mut report = items.report();
+    let n = items.len();
+    let id_column = items.id_column().to_owned();
+    let mut ids = IdAllocator::new();
+    let mut waiting: Vec<(usize, String, String)> = Vec::new();
+    report.rows.reserve(n);
+    in_order(
+        n,
+        &|i| items.work(i, None, ctx, prepare),
+        &mut |i, worked| {
+            match worked {
+                Worked::NotAStore(row) => report.rows.push(row),
+                Worked::Given {
+                    mut row,
+                    id,
+                    notes,
+                    checked,
+                } => match ids.claim_given(&id, row.row) {
                     IdClaim::Duplicate { id, first_row } => {
                         row.note(
                             Status::Error,
-                            Some(id_column),
+                            Some(&id_column),
                             format!(
                                 "store id \"{id}\" is already used by row {first_row}; this row is not imported. Give one of them another id"
                             ),
                         );
-                        given.push(None);
-                        continue;
+                        report.rows.push(row);
                     }
-                    IdClaim::Taken(id) | IdClaim::Suffixed { id, .. } => {
-                        store.store_id = Some(id);
+                    IdClaim::Taken(_) | IdClaim::Suffixed { .. } => {
+                        for note in notes {
+                            row.note(note.status, note.column.as_deref(), note.message);
+                        }
+                        row.imported = true;
+                        let number = row.row;
+                        report.rows.push(row);
+                        sink.store(i, number, checked)?;
                     }
+                },
+                Worked::NeedsId {
+                    mut row,
+                    name,
+                    city,
+                } => {
+                    if name.is_empty() {
+                        row.note(
+                            Status::Error,
+                            Some(&id_column),
+                            "the row has no store id and no name to make one from; this row is not imported",
+                        );
+                    } else {
+                        waiting.push((i, name, city));
+                    }
+                    report.rows.push(row);
                 }
+                Worked::Made { .. } => {}
             }
-            None => made.push(i),
-        }
-        given.push(Some((row_index, store)));
+            Ok(())
+        },
+    )?;
+    if waiting.is_empty() {
+        return Ok(report);
     }
-    for i in made {
-        let Some((row_index, store)) = given[i].as_mut() else {
-            continue;
-        };
-        let row = &mut report.rows[*row_index];
-        let name = store.name.as_deref().unwrap_or("").trim();
-        if name.is_empty() {
-            row.note(
-                Status::Error,
-                Some(id_column),
-                "the row has no store id and no name to make one from; this row is not imported",
-            );
-            given[i] = None;
-            continue;
-        }
-        let city = store
-            .address
-            .as_ref()
-            .and_then(|a| a.city.as_deref())
-            .unwrap_or("");
+    // Ids made from the name and city, in the order of the rows, now that every given id is
+    // known.
+    let mut made: Vec<(usize, (String, String))> = Vec::with_capacity(waiting.len());
+    for (i, name, city) in waiting {
+        let row = report.rows[i].row;
         // "Markthal Rotterdam" in Rotterdam: the city is in the name already.
-        let folded_city = fold_name(city);
-        let city = if !folded_city.is_empty() && fold_name(name).contains(&folded_city) {
+        let folded_city = fold_name(&city);
+        let city = if !folded_city.is_empty() && fold_name(&name).contains(&folded_city) {
             ""
         } else {
-            city
+            city.as_str()
         };
-        let wanted = cells::slug_id(name, city);
-        let id = match ids.claim_generated(&wanted, row.row) {
+        let wanted = cells::slug_id(&name, city);
+        let (id, note) = match ids.claim_generated(&wanted, row) {
             IdClaim::Taken(id) => {
-                row.note(
-                    Status::Warning,
-                    Some(id_column),
-                    format!("no store id; \"{id}\" made from the name and city"),
-                );
-                id
+                let note = format!("no store id; \"{id}\" made from the name and city");
+                (id, note)
             }
             IdClaim::Suffixed { id, wanted } => {
-                row.note(
-                    Status::Warning,
-                    Some(id_column),
-                    format!(
-                        "no store id; \"{id}\" made from the name and city (\"{wanted}\" is another row's)"
-                    ),
+                let note = format!(
+                    "no store id; \"{id}\" made from the name and city (\"{wanted}\" is another row's)"
                 );
-                id
+                (id, note)
             }
-            IdClaim::Duplicate { id, .. } => id,
+            IdClaim::Duplicate { id, .. } => (id, String::new()),
         };
-        row.id = Some(id.clone());
-        store.store_id = Some(id);
+        made.push((i, (id, note)));
     }
-    let mut out = Vec::with_capacity(given.len());
-    for (row_index, store) in given.into_iter().flatten() {
-        let row = &mut report.rows[row_index];
-        check(&store, ctx, row, column_of);
-        row.imported = true;
-        out.push((row_index, store));
+    in_order(
+        made.len(),
+        &|k| items.work(made[k].0, Some(&made[k].1), ctx, prepare),
+        &mut |k, worked| {
+            if let Worked::Made { mut row, checked } = worked {
+                row.imported = true;
+                let i = made[k].0;
+                let number = row.row;
+                report.rows[i] = row;
+                sink.store(i, number, checked)?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(report)
+}
+
+/// Runs `work` on every index in `0..n`, a chunk at a time on several threads, and hands the
+/// results to `take` in the order of the indices. At most [`AHEAD`] chunks wait for `take`.
+fn in_order<T: Send>(
+    n: usize,
+    work: &(dyn Fn(usize) -> T + Sync),
+    take: &mut dyn FnMut(usize, T) -> Result<(), ImportError>,
+) -> Result<(), ImportError> {
+    let chunks = n.div_ceil(CHUNK);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .clamp(1, 4)
+        .min(chunks);
+    if threads <= 1 {
+        for i in 0..n {
+            take(i, work(i))?;
+        }
+        return Ok(());
     }
-    Conversion {
-        report,
-        stores: out,
-    }
+    // (next chunk to start, chunks taken, stop)
+    let gate = Mutex::new((0usize, 0usize, false));
+    let moved = Condvar::new();
+    let (done, arrived) = mpsc::channel::<(usize, Vec<T>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let done = done.clone();
+            let (gate, moved) = (&gate, &moved);
+            scope.spawn(move || {
+                loop {
+                    let chunk = {
+                        let mut g = gate.lock().unwrap_or_else(PoisonError::into_inner);
+                        while !g.2 && g.0 < chunks && g.0 >= g.1 + AHEAD {
+                            g = moved.wait(g).unwrap_or_else(PoisonError::into_inner);
+                        }
+                        if g.2 || g.0 >= chunks {
+                            return;
+                        }
+                        g.0 += 1;
+                        g.0 - 1
+                    };
+                    let from = chunk * CHUNK;
+                    let results = (from..n.min(from + CHUNK)).map(work).collect();
+                    if done.send((chunk, results)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let stop = || {
+            let mut g = gate.lock().unwrap_or_else(PoisonError::into_inner);
+            g.2 = true;
+            moved.notify_all();
+        };
+        let mut ready: BTreeMap<usize, Vec<T>> = BTreeMap::new();
+        let mut next = 0;
+        for (chunk, results) in arrived.iter() {
+            ready.insert(chunk, results);
+            while let Some(results) = ready.remove(&next) {
+                for (k, result) in results.into_iter().enumerate() {
+                    if let Err(e) = take(next * CHUNK + k, result) {
+                        stop();
+                        return Err(e);
+                    }
+                }
+                next += 1;
+                let mut g = gate.lock().unwrap_or_else(PoisonError::into_inner);
+                g.1 = next;
+                moved.notify_all();
+            }
+        }
+        if next == chunks {
+            Ok(())
+        } else {
+            stop();
+            Err(ImportError::Unreadable(
+                "a part of the file could not be converted; try the import again".to_owned(),
+            ))
+        }
+    })
 }
 
 /// A cell reader's note on the row: a notice keeps the row ok, a warning is a warning.
@@ -191,14 +525,18 @@ fn add_cell_note(row: &mut RowReport, column: &str, note: CellNote) {
 }
 
 /// Validates the store and adds its errors and warnings to the row. A missing location is
-/// said once, as "needs a location".
+/// said once, as "needs a location". Returns the number of findings of severity error.
 fn check(
     store: &Store,
     ctx: &Context,
     row: &mut RowReport,
     column_of: &dyn Fn(&str) -> Option<String>,
-) {
+) -> usize {
+    let mut errors = 0;
     for f in validate::validate_store(store, ctx) {
+        if f.severity == Severity::Error {
+            errors += 1;
+        }
         if f.code == Code::LocationMissing {
             row.note(
                 Status::Warning,
@@ -215,68 +553,7 @@ fn check(
         let column = column_of(&f.path);
         row.note(status, column.as_deref(), f.message);
     }
-}
-
-fn convert_table(
-    table: &Table,
-    mapping: Option<&Mapping>,
-    ctx: &Context,
-) -> Result<Conversion, ImportError> {
-    let guessed;
-    let mapping = match mapping {
-        Some(m) => m,
-        None => {
-            guessed = Mapping::guess(&table.headers);
-            &guessed
-        }
-    };
-    let problems = mapping.problems();
-    if !problems.is_empty() {
-        return Err(ImportError::Mapping(problems));
-    }
-    if mapping.columns.len() != table.headers.len() {
-        return Err(ImportError::Mapping(vec![format!(
-            "the mapping has {} columns but the file {}",
-            mapping.columns.len(),
-            table.headers.len()
-        )]));
-    }
-    let mut out = Conversion {
-        report: Report {
-            format: table.format.describe(),
-            line_word: table.line_word,
-            ..Report::default()
-        },
-        stores: Vec::new(),
-    };
-    if !table.header_row {
-        out.report.file_notes.push(Note::new(
-            Status::Warning,
-            None,
-            "the first row does not look like column names, so columns are named Column 1, Column 2...; check the mapping",
-        ));
-    }
-    let plan = ColumnPlan::new(mapping, &table.headers);
-    let mut report = out.report;
-    let mut stores = Vec::with_capacity(table.rows.len());
-    for (i, row) in table.rows.iter().enumerate() {
-        let mut row_report = RowReport::new(i + 1, row.line);
-        if row.is_blank() {
-            row_report.note(Status::Warning, None, "the row is empty; nothing to import");
-            report.rows.push(row_report);
-            continue;
-        }
-        // A sheet's row ends at its last filled cell, so only text files have short rows.
-        let text = matches!(table.format, TableFormat::Delimited { .. });
-        check_width(row, &table.headers, text, &mut row_report);
-        let store = plan.store_of(row, &mut row_report);
-        stores.push((report.rows.len(), store));
-        report.rows.push(row_report);
-    }
-    let id_column = plan.id_column.clone();
-    Ok(finish(report, stores, ctx, &id_column, false, &|path| {
-        plan.column_of_path(path)
-    }))
+    errors
 }
 
 /// Ragged rows: more cells than columns (the extra ones are named, not dropped silently),
@@ -311,7 +588,7 @@ fn check_width(row: &Row, headers: &[String], short_rows: bool, report: &mut Row
 }
 
 /// The mapping resolved to column positions once for the whole table.
-struct ColumnPlan {
+pub(crate) struct ColumnPlan {
     headers: Vec<String>,
     targets: Vec<Target>,
     id_column: String,
@@ -319,7 +596,15 @@ struct ColumnPlan {
     decimal_comma: bool,
     /// Which column fills each top-level field, for placing validation findings.
     field_columns: HashMap<&'static str, String>,
+    /// Opening-hours cells already read: the stores of a file often share their hours.
+    hours_read: Mutex<HashMap<String, HoursCell>>,
 }
+
+/// An opening-hours cell as read.
+type HoursCell = Result<(OpeningHours, Vec<CellNote>), cells::CellError>;
+
+/// Distinct opening-hours cells remembered per file, at most.
+const HOURS_REMEMBERED: usize = 4096;
 
 impl ColumnPlan {
     fn new(mapping: &Mapping, headers: &[String]) -> ColumnPlan {
@@ -364,7 +649,30 @@ impl ColumnPlan {
             list_separator: mapping.list_separator,
             decimal_comma: mapping.decimal_comma,
             field_columns,
+            hours_read: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// An opening-hours cell read, or read again from the cells already seen.
+    fn opening_hours(&self, cell: &str) -> HoursCell {
+        let seen = |map: &HashMap<String, HoursCell>| map.get(cell).cloned();
+        if let Some(known) = seen(
+            &self
+                .hours_read
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        ) {
+            return known;
+        }
+        let read = cells::parse_opening_hours(cell);
+        let mut map = self
+            .hours_read
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if map.len() < HOURS_REMEMBERED {
+            map.insert(cell.to_owned(), read.clone());
+        }
+        read
     }
 
     /// The column a finding's path is about.
@@ -454,7 +762,7 @@ impl ColumnPlan {
                         }
                     }
                 }
-                Target::OpeningHours => match cells::parse_opening_hours(cell) {
+                Target::OpeningHours => match self.opening_hours(cell) {
                     Ok((parsed, notes)) => {
                         for n in notes {
                             add_cell_note(report, header, n);

@@ -126,10 +126,10 @@ pub fn read_delimited(bytes: &[u8], tab_hint: bool) -> Result<Table, ImportError
         match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
-                records.push(Row {
-                    line,
-                    cells: std::mem::take(&mut record),
-                });
+                // A copy of just the row's size: the reader's record has room to spare.
+                let mut cells = StringRecord::with_capacity(record.as_slice().len(), record.len());
+                cells.extend(record.iter());
+                records.push(Row { line, cells });
             }
             Ok(false) => break,
             Err(e) => {

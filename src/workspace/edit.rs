@@ -9,7 +9,7 @@ use std::sync::{Mutex, PoisonError, mpsc};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Edit, Result, UNDO_DEPTH, WorkspaceError, hash_from_sql, hash_to_sql};
+use super::{Edit, Result, UNDO_DEPTH, WorkspaceError, effective_json, hash_from_sql, hash_to_sql};
 use crate::model::Store;
 use crate::validate::{Context, Severity, validate_store};
 
@@ -40,11 +40,17 @@ pub(super) struct Written {
 
 impl Written {
     pub fn of(store: &Store, context: &Context) -> Written {
-        let (json, content_hash, remote_hash) = store.json_and_hashes();
         let errors = validate_store(store, context)
             .iter()
             .filter(|f| f.severity == Severity::Error)
             .count();
+        Written::counted(store, errors)
+    }
+
+    /// A store whose validation errors the caller has counted already (validation errors do
+    /// not depend on the date, so any day's findings give the same count).
+    pub fn counted(store: &Store, errors: usize) -> Written {
+        let (json, content_hash, remote_hash) = store.json_and_hashes();
         Written {
             json,
             content_hash,
@@ -62,13 +68,21 @@ impl Written {
 }
 
 /// One change of a step: the store `id` becomes `after` (`None`: deleted).
-struct Change {
+pub(super) struct Change {
     id: String,
     after: Option<Written>,
     origin: String,
 }
 
 impl Change {
+    pub(super) fn prepared(id: String, after: Option<Written>, origin: String) -> Change {
+        Change { id, after, origin }
+    }
+
+    pub(super) fn id(&self) -> &str {
+        &self.id
+    }
+
     fn of(edit: Edit, origin: String, context: &Context) -> Change {
         match edit {
             Edit::Put(store) => Change {
@@ -112,17 +126,28 @@ pub(super) fn write(
     check_ids(&edits)?;
     let context = Context::today();
     let mut step = Step::begin(tx, now, label)?;
+    prepare(tx, &mut step, edits, &context)?;
+    step.finish(tx)
+}
+
+/// Prepares `edits` (on several threads for many) and writes them to `step`, in order.
+pub(super) fn prepare(
+    tx: &Connection,
+    step: &mut Step,
+    edits: Vec<(Edit, String)>,
+    context: &Context,
+) -> Result<()> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, MAX_THREADS);
     if edits.len() < PARALLEL_FROM || threads == 1 {
-        step.add(
+        return step.add(
+            tx,
             edits
                 .into_iter()
-                .map(|(e, o)| Change::of(e, o, &context))
+                .map(|(e, o)| Change::of(e, o, context))
                 .collect(),
-        )?;
-        return step.finish();
+        );
     }
 
     let mut parts: VecDeque<(usize, Vec<(Edit, String)>)> = VecDeque::new();
@@ -138,7 +163,7 @@ pub(super) fn write(
     let written = std::thread::scope(|scope| -> Result<usize> {
         for _ in 0..threads {
             let done = done.clone();
-            let (work, context) = (&work, &context);
+            let work = &work;
             scope.spawn(move || {
                 loop {
                     let next = work
@@ -165,7 +190,7 @@ pub(super) fn write(
         for (index, changes) in arrived {
             waiting.insert(index, changes);
             while let Some(changes) = waiting.remove(&next) {
-                step.add(changes)?;
+                step.add(tx, changes)?;
                 next += 1;
             }
         }
@@ -176,15 +201,17 @@ pub(super) fn write(
             "a part of the step could not be prepared".into(),
         ));
     }
-    step.finish()
+    Ok(())
 }
 
 /// What the user sees of an id during the step.
 enum Visible {
-    /// As the step found it (the draft's JSON, else the base's); `None`: absent or deleted.
-    Found(Option<String>),
-    /// As change `.1` of chunk `.0` left it.
+    /// As the step found it: the step has not changed it (read again when needed).
+    AsFound,
+    /// As change `.1` of chunk `.0` left it (in a step without a journal).
     Changed(usize, usize),
+    /// As the step's journal entry says it is after the step.
+    Journaled,
 }
 
 /// One id touched by the step.
@@ -198,10 +225,11 @@ struct Touched {
     changed: bool,
 }
 
-/// A step being written.
-struct Step<'a> {
-    tx: &'a Connection,
-    now: &'a str,
+/// A step being written. A journaled step keeps no store once its chunk is written: what a
+/// later change of the same id compares with is read back from the journal, so a step of any
+/// size is written in bounded memory.
+pub(super) struct Step {
+    now: String,
     /// The journal's step number, when the step is journaled.
     journal: Option<i64>,
     has_base: bool,
@@ -209,12 +237,13 @@ struct Step<'a> {
     /// Whether some store in flight is recorded as its draft (not copied).
     inflight_drafts: bool,
     ids: HashMap<String, Touched>,
+    /// The chunks written so far, kept only by a step without a journal.
     chunks: Vec<Vec<Change>>,
     count: usize,
 }
 
-impl<'a> Step<'a> {
-    fn begin(tx: &'a Connection, now: &'a str, label: Option<&str>) -> Result<Step<'a>> {
+impl Step {
+    pub(super) fn begin(tx: &Connection, now: &str, label: Option<&str>) -> Result<Step> {
         let any = |sql: &str| -> Result<bool> {
             Ok(tx
                 .query_row(sql, [], |r| r.get::<_, i64>(0))
@@ -237,8 +266,7 @@ impl<'a> Step<'a> {
             None => None,
         };
         Ok(Step {
-            tx,
-            now,
+            now: now.to_owned(),
             journal,
             has_base: any("SELECT 1 FROM base LIMIT 1")?,
             has_drafts: any("SELECT 1 FROM drafts LIMIT 1")?,
@@ -251,24 +279,36 @@ impl<'a> Step<'a> {
         })
     }
 
+    /// What the user sees of a touched id now, as JSON (`None`: absent or deleted).
+    fn visible(
+        &self,
+        tx: &Connection,
+        id: &str,
+        visible: &Visible,
+        current: &[Change],
+    ) -> Result<Option<String>> {
+        Ok(match visible {
+            Visible::AsFound => effective_json(tx, id)?,
+            Visible::Changed(c, i) => {
+                let chunk = if *c == self.chunks.len() {
+                    current
+                } else {
+                    self.chunks.get(*c).map_or(&[][..], Vec::as_slice)
+                };
+                chunk.get(*i).and_then(Change::json).map(str::to_owned)
+            }
+            Visible::Journaled => tx
+                .prepare_cached("SELECT after FROM journal WHERE step = ?1 AND id = ?2")?
+                .query_row(params![self.journal, id], |r| r.get::<_, Option<String>>(0))
+                .optional()?
+                .flatten(),
+        })
+    }
+
     /// Writes the next chunk of changes, in order, each as the user would have made it alone.
-    fn add(&mut self, changes: Vec<Change>) -> Result<()> {
-        let Step {
-            tx,
-            now,
-            journal,
-            has_base,
-            has_drafts,
-            inflight_drafts,
-            ids,
-            chunks,
-            count,
-        } = self;
-        let (tx, now, journal) = (*tx, *now, *journal);
-        let c = chunks.len();
-        chunks.push(changes);
-        let chunks: &Vec<Vec<Change>> = chunks;
-        let chunk = &chunks[c];
+    pub(super) fn add(&mut self, tx: &Connection, changes: Vec<Change>) -> Result<()> {
+        let c = self.chunks.len();
+        let journal = self.journal;
         let mut read_base =
             tx.prepare_cached("SELECT content_hash, json FROM base WHERE id = ?1")?;
         let mut read_draft =
@@ -299,62 +339,61 @@ impl<'a> Step<'a> {
                 "UPDATE meta SET value = CAST(value AS INTEGER) + ?1 WHERE key = 'version'
                  RETURNING CAST(value AS INTEGER)",
             )?
-            .query_row(params![chunk.len() as i64], |r| r.get::<_, i64>(0))?
-            - chunk.len() as i64;
+            .query_row(params![changes.len() as i64], |r| r.get::<_, i64>(0))?
+            - changes.len() as i64;
 
-        for (i, change) in chunk.iter().enumerate() {
-            if !ids.contains_key(&change.id) {
-                let base: Option<(u64, String)> = if *has_base {
-                    read_base
-                        .query_row(params![change.id], |r| {
-                            Ok((hash_from_sql(r.get(0)?), r.get(1)?))
-                        })
-                        .optional()?
-                } else {
-                    None
-                };
-                let draft: Option<(Option<String>, bool, i64)> = if *has_drafts {
-                    read_draft
-                        .query_row(params![change.id], |r| {
-                            Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?))
-                        })
-                        .optional()?
-                } else {
-                    None
-                };
-                let base_hash = base.as_ref().map(|(h, _)| *h);
-                let (in_conflict, draft_version, found) = match (draft, base) {
-                    (Some((json, conflict, v)), _) => (conflict, Some(v), json),
-                    (None, base) => (false, None, base.map(|(_, json)| json)),
-                };
-                ids.insert(
-                    change.id.clone(),
-                    Touched {
-                        base_hash,
-                        in_conflict,
-                        draft_version,
-                        visible: Visible::Found(found),
-                        changed: false,
-                    },
-                );
-            }
-            let Some(touched) = ids.get_mut(&change.id) else {
+        for (i, change) in changes.iter().enumerate() {
+            let after = change.json();
+            // What the user sees before this change.
+            let visible: Option<String> = match self.ids.get(&change.id) {
+                Some(touched) => self.visible(tx, &change.id, &touched.visible, &changes)?,
+                None => {
+                    let base: Option<(u64, String)> = if self.has_base {
+                        read_base
+                            .query_row(params![change.id], |r| {
+                                Ok((hash_from_sql(r.get(0)?), r.get(1)?))
+                            })
+                            .optional()?
+                    } else {
+                        None
+                    };
+                    let draft: Option<(Option<String>, bool, i64)> = if self.has_drafts {
+                        read_draft
+                            .query_row(params![change.id], |r| {
+                                Ok((r.get(0)?, r.get::<_, i64>(1)? != 0, r.get(2)?))
+                            })
+                            .optional()?
+                    } else {
+                        None
+                    };
+                    let base_hash = base.as_ref().map(|(h, _)| *h);
+                    let (in_conflict, draft_version, found) = match (draft, base) {
+                        (Some((json, conflict, v)), _) => (conflict, Some(v), json),
+                        (None, base) => (false, None, base.map(|(_, json)| json)),
+                    };
+                    self.ids.insert(
+                        change.id.clone(),
+                        Touched {
+                            base_hash,
+                            in_conflict,
+                            draft_version,
+                            visible: Visible::AsFound,
+                            changed: false,
+                        },
+                    );
+                    found
+                }
+            };
+            let Some(touched) = self.ids.get_mut(&change.id) else {
                 continue;
             };
-            let after = change.json();
-            let visible = match &touched.visible {
-                Visible::Found(json) => json.as_deref(),
-                Visible::Changed(c2, i2) => chunks
-                    .get(*c2)
-                    .and_then(|chunk| chunk.get(*i2))
-                    .and_then(Change::json),
-            };
-            if visible == after {
+            if visible.as_deref() == after {
                 continue;
             }
             if !touched.changed {
                 // A draft a push sent as it was keeps what was sent before it changes.
-                if *inflight_drafts && let (Some(v), Some(json)) = (touched.draft_version, visible)
+                if self.inflight_drafts
+                    && let (Some(v), Some(json)) = (touched.draft_version, visible.as_deref())
                 {
                     keep.execute(params![change.id, json, v])?;
                 }
@@ -362,7 +401,7 @@ impl<'a> Step<'a> {
                     journal_insert.execute(params![step, change.id, visible, after])?;
                 }
                 touched.changed = true;
-                *count += 1;
+                self.count += 1;
             } else if let Some(step) = journal {
                 journal_update.execute(params![step, change.id, after])?;
             }
@@ -379,7 +418,7 @@ impl<'a> Step<'a> {
                     change.id,
                     after,
                     change.origin,
-                    now,
+                    self.now,
                     version,
                     w.map(|w| hash_to_sql(w.content_hash)),
                     w.map(|w| hash_to_sql(w.remote_hash)),
@@ -390,25 +429,30 @@ impl<'a> Step<'a> {
                     w.and_then(|w| w.lng),
                 ])?;
             }
-            touched.visible = Visible::Changed(c, i);
+            touched.visible = if journal.is_some() {
+                Visible::Journaled
+            } else {
+                Visible::Changed(c, i)
+            };
+        }
+        if journal.is_none() {
+            self.chunks.push(changes);
         }
         Ok(())
     }
 
     /// Trims the journal to its depth; returns the number of stores whose content changed.
-    fn finish(self) -> Result<usize> {
+    pub(super) fn finish(self, tx: &Connection) -> Result<usize> {
         if let Some(step) = self.journal {
-            self.tx
-                .prepare_cached("DELETE FROM journal WHERE step <= ?1")?
+            tx.prepare_cached("DELETE FROM journal WHERE step <= ?1")?
                 .execute(params![step - UNDO_DEPTH])?;
-            self.tx
-                .prepare_cached("DELETE FROM steps WHERE step <= ?1")?
+            tx.prepare_cached("DELETE FROM steps WHERE step <= ?1")?
                 .execute(params![step - UNDO_DEPTH])?;
         }
         let count = self.count;
         // A large step's stores are freed on the side rather than before the commit.
         let Step { chunks, ids, .. } = self;
-        if chunks.len() > 1 {
+        if chunks.len() > 1 || ids.len() > CHUNK {
             let _ = std::thread::Builder::new()
                 .name("storedesk-free".into())
                 .spawn(move || drop((chunks, ids)));

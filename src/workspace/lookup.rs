@@ -2,24 +2,31 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rusqlite::Connection;
+
 use super::{Result, Workspace, effective};
 use crate::model::Store;
+
+/// The ids of every store the user sees; deleted ones left out.
+pub(super) fn ids_of(conn: &Connection) -> Result<HashSet<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT b.id FROM base b LEFT JOIN drafts d ON d.id = b.id
+             WHERE d.id IS NULL OR d.json IS NOT NULL
+         UNION ALL
+         SELECT d.id FROM drafts d WHERE d.json IS NOT NULL AND d.id NOT IN (SELECT id FROM base)",
+    )?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = HashSet::new();
+    for id in rows {
+        out.insert(id?);
+    }
+    Ok(out)
+}
 
 impl Workspace {
     /// The ids of every store the user sees; deleted ones left out.
     pub fn ids(&self) -> Result<HashSet<String>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT b.id FROM base b LEFT JOIN drafts d ON d.id = b.id
-                 WHERE d.id IS NULL OR d.json IS NOT NULL
-             UNION ALL
-             SELECT d.id FROM drafts d WHERE d.json IS NOT NULL AND d.id NOT IN (SELECT id FROM base)",
-        )?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-        let mut out = HashSet::new();
-        for id in rows {
-            out.insert(id?);
-        }
-        Ok(out)
+        ids_of(&self.conn)
     }
 
     /// The stores among `ids` that exist, as the user sees them.

@@ -18,6 +18,7 @@ mod lookup;
 mod outgoing;
 mod queue_file;
 mod schema;
+mod step;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,8 @@ pub use diff::{FieldChange, field_diff};
 pub use facets::Facets;
 pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
+pub(crate) use step::Prepared;
+pub use step::StepWriter;
 
 /// The database file inside a workspace directory.
 pub const DATABASE_FILE: &str = "workspace.sqlite";

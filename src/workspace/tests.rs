@@ -668,3 +668,107 @@ fn a_store_another_request_took_over_is_still_confirmed_by_its_first_request() {
     assert!(ws.inflight().expect("inflight").is_empty());
     assert_eq!(ws.stores().expect("stores").len(), 2);
 }
+
+fn import_origin(row: usize) -> Origin {
+    Origin::Import {
+        file: "f.csv".into(),
+        row: Some(row),
+    }
+}
+
+#[test]
+fn a_step_written_in_chunks_is_one_step_that_undo_takes_back_whole() {
+    let (_dir, mut ws) = open();
+    ws.apply_pull(remote(&[store("A", "base")])).expect("pull");
+    ws.create(store("Z", "before"), &Origin::Form)
+        .expect("create");
+    let mut step = ws.begin_step("Import f.csv").expect("begins");
+    step.add(vec![
+        (Edit::put(store("A", "first")), import_origin(1)),
+        (Edit::put(store("B", "new")), import_origin(2)),
+    ])
+    .expect("first chunk");
+    step.add_prepared(vec![Prepared::put(
+        &store("C", "prepared"),
+        0,
+        &import_origin(3),
+    )])
+    .expect("prepared chunk");
+    assert_eq!(
+        step.store("A").expect("reads").and_then(|s| s.name),
+        Some("first".into()),
+        "the step sees its own edits"
+    );
+    // The same id again in a later chunk: one journal entry, from before the step to the last.
+    step.add(vec![(Edit::put(store("A", "last")), import_origin(4))])
+        .expect("last chunk");
+    assert_eq!(step.commit().expect("commits"), 3);
+    assert_eq!(ws.undo_label().expect("label"), Some("Import f.csv".into()));
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "last")));
+    assert_eq!(ws.store("C").expect("reads"), Some(store("C", "prepared")));
+    let pending = ws.pending().expect("pending");
+    let origin_of = |id: &str| {
+        pending
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.origin.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(origin_of("C"), "import of f.csv, row 3");
+    assert_eq!(origin_of("A"), "import of f.csv, row 4");
+
+    let undone = ws.undo().expect("undo");
+    assert_eq!(undone.stores, 3);
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "base")));
+    assert_eq!(ws.store("B").expect("reads"), None);
+    assert_eq!(ws.store("C").expect("reads"), None);
+    assert_eq!(ws.store("Z").expect("reads"), Some(store("Z", "before")));
+    assert_eq!(kinds(&ws), [("Z".to_owned(), ChangeKind::Create)]);
+    ws.redo().expect("redo");
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "last")));
+    assert_eq!(ws.store("C").expect("reads"), Some(store("C", "prepared")));
+}
+
+#[test]
+fn a_step_stopped_midway_leaves_the_workspace_as_it_was() {
+    let (dir, mut ws) = open();
+    ws.create(store("Z", "before"), &Origin::Form)
+        .expect("create");
+    {
+        let mut step = ws.begin_step("Import f.csv").expect("begins");
+        let many: Vec<(Edit, Origin)> = (0..edit::PARALLEL_FROM + 3)
+            .map(|i| (Edit::put(store(&format!("S{i:04}"), "n")), import_origin(i)))
+            .collect();
+        step.add(many).expect("a chunk");
+        step.add(vec![(Edit::put(store("Z", "changed")), import_origin(9))])
+            .expect("another");
+        let mut nameless = store("", "x");
+        nameless.store_id = None;
+        assert!(matches!(
+            step.add(vec![(Edit::put(nameless), import_origin(10))]),
+            Err(WorkspaceError::MissingId)
+        ));
+        // Dropped without a commit.
+    }
+    let check = |ws: &Workspace| {
+        assert_eq!(kinds(ws), [("Z".to_owned(), ChangeKind::Create)]);
+        assert_eq!(ws.store("Z").expect("reads"), Some(store("Z", "before")));
+        assert_eq!(ws.undo_label().expect("label"), Some("Add Z".into()));
+    };
+    check(&ws);
+    drop(ws);
+    let ws = Workspace::open_dir(dir.path()).expect("reopens");
+    check(&ws);
+}
+
+#[test]
+fn a_chunked_step_that_changes_nothing_is_not_kept() {
+    let (_dir, mut ws) = open();
+    ws.create(store("A", "same"), &Origin::Form)
+        .expect("create");
+    let mut step = ws.begin_step("Import f.csv").expect("begins");
+    step.add(vec![(Edit::put(store("A", "same")), import_origin(1))])
+        .expect("adds");
+    assert_eq!(step.commit().expect("commits"), 0);
+    assert_eq!(ws.undo_label().expect("label"), Some("Add A".into()));
+}
