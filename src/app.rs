@@ -300,7 +300,16 @@ impl StoreDeskApp {
     /// A window on the user's own profiles.
     pub fn start(ctx: &egui::Context, settings: Settings) -> StoreDeskApp {
         match ProfileStore::default_location() {
-            Ok(profiles) => StoreDeskApp::start_with(ctx, profiles, settings),
+            Ok(profiles) => {
+                let mut app = StoreDeskApp::start_with(ctx, profiles, settings);
+                // Map tiles belong in the user's cache folder, which may be emptied at will.
+                if let Some(dirs) = directories::ProjectDirs::from("com", "storedesk", "storedesk")
+                {
+                    app.map
+                        .set_cache_dir(Some(dirs.cache_dir().join("map-tiles")));
+                }
+                app
+            }
             Err(e) => {
                 let mut app = StoreDeskApp::new(Vec::new());
                 app.state.error = Some(e.to_string());
@@ -318,7 +327,7 @@ impl StoreDeskApp {
         OfflineBasemap::preload(ctx);
         let mut app = StoreDeskApp::new(Vec::new());
         app.map
-            .set_cache_dir(Some(profiles.data_dir().join("tile-cache")));
+            .set_cache_dir(Some(profiles.data_dir().join("map-tiles")));
         if let Some((lat, lng, zoom)) = settings.map_view {
             app.map.restore(lat, lng, zoom);
         }
