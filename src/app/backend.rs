@@ -623,24 +623,22 @@ impl Worker {
         let Some(session) = &self.session else {
             return self.error("No project is open; pick a profile first.");
         };
-        let preview = (|| {
-            let pending = session.ws.pending()?;
-            let plan = sync::plan(&pending, &PlanOptions::default());
-            let known = session.ws.summaries().map(|s| s.len()).unwrap_or(0);
-            let mut lines = plan.describe(10, plan.check_reads(known, 300));
-            if let Some(reason) = session.profile.read_only_reason() {
-                lines.push(reason.to_owned());
-            }
-            Ok::<_, crate::workspace::WorkspaceError>(Preview {
-                held_back: plan
-                    .held_back
-                    .iter()
-                    .map(|h| (h.id.clone(), h.reason.describe()))
-                    .collect(),
-                requests: plan.batches.len(),
-                lines,
-            })
-        })();
+        // The API's rate limit, which every profile's client keeps to.
+        let preview =
+            sync::preview(&session.ws, &PlanOptions::default(), 10).map(|(plan, mut lines)| {
+                if let Some(reason) = session.profile.read_only_reason() {
+                    lines.push(reason.to_owned());
+                }
+                Preview {
+                    held_back: plan
+                        .held_back
+                        .iter()
+                        .map(|h| (h.id.clone(), h.reason.describe()))
+                        .collect(),
+                    requests: plan.batches.len(),
+                    lines,
+                }
+            });
         match preview {
             Ok(p) => self.send(Event::Preview(p)),
             Err(e) => self.error(e),

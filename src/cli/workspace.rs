@@ -217,13 +217,11 @@ pub fn push(args: &PushArgs) -> ExitCode {
         ..PlanOptions::default()
     };
     if args.dry_run && !args.replace {
-        let pending = match ws.pending() {
+        let (_, lines) = match sync::preview(&ws, &plan_options, args.remote.qps) {
             Ok(p) => p,
             Err(e) => return fail("push", e),
         };
-        let plan = sync::plan(&pending, &plan_options);
-        let known = ws.summaries().map(|s| s.len()).unwrap_or(0);
-        for line in plan.describe(args.remote.qps, plan.check_reads(known, 300)) {
+        for line in lines {
             println!("{line}");
         }
         return ExitCode::SUCCESS;

@@ -19,7 +19,24 @@ pub use plan::{Batch, HeldBack, HoldReason, Plan, PlanOptions, plan};
 pub use replace::{ReplacePlan, plan_replace, replace};
 
 use crate::api::Client;
-use crate::workspace::{PullReport, Workspace};
+use crate::workspace::{PullReport, Workspace, WorkspaceError};
+
+/// Stores a page of the project's listing holds, for counting the reads of a conflict check.
+const LISTING_PAGE: usize = 300;
+
+/// What a push would send, without sending it: the plan of the pending changes and its preview
+/// lines at `qps` requests a second, the conflict check's reads counted against the stores the
+/// workspace knows.
+pub fn preview(
+    ws: &Workspace,
+    options: &PlanOptions,
+    qps: u32,
+) -> Result<(Plan, Vec<String>), WorkspaceError> {
+    let plan = plan(&ws.pending()?, options);
+    let known = ws.summaries()?.len();
+    let lines = plan.describe(qps, plan.check_reads(known, LISTING_PAGE));
+    Ok((plan, lines))
+}
 
 /// Lists every store of the project and makes it the workspace's base (drafts stay; changes
 /// under them become conflicts). `progress(pages_done, pages)`.

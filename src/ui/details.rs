@@ -1,6 +1,7 @@
 //! The selected store: its details, its findings, and its name and location to edit.
 
 use crate::app::{AppState, Command};
+use crate::import::cells::{Axis, parse_coordinate};
 use crate::model::Location;
 use crate::ui::map::MapView;
 use crate::validate::Severity;
@@ -42,44 +43,24 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) {
     egui::Grid::new("details_form")
         .num_columns(2)
         .show(ui, |ui| {
-            let l = ui.label("Store name");
-            save |= field(ui, &mut state.form.name, writable)
-                .labelled_by(l.id)
-                .lost_focus()
-                && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            ui.end_row();
-            let l = ui.label("Latitude");
-            save |= field(ui, &mut state.form.lat, writable)
-                .labelled_by(l.id)
-                .lost_focus()
-                && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            ui.end_row();
-            let l = ui.label("Longitude");
-            save |= field(ui, &mut state.form.lng, writable)
-                .labelled_by(l.id)
-                .lost_focus()
-                && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            ui.end_row();
+            save |= row(ui, "Store name", &mut state.form.name, writable);
+            save |= row(ui, "Latitude", &mut state.form.lat, writable);
+            save |= row(ui, "Longitude", &mut state.form.lng, writable);
         });
-    let lat = parse_number(&state.form.lat);
-    let lng = parse_number(&state.form.lng);
-    let location_problem = match (lat, lng) {
-        (Some(lat), _) if !(-90.0..=90.0).contains(&lat) => {
-            Some("The latitude must be between -90 and 90.")
-        }
-        (_, Some(lng)) if !(-180.0..=180.0).contains(&lng) => {
-            Some("The longitude must be between -180 and 180.")
-        }
-        (None, _) if !state.form.lat.trim().is_empty() => {
-            Some("The latitude must be a number, such as 48.8566.")
-        }
-        (_, None) if !state.form.lng.trim().is_empty() => {
-            Some("The longitude must be a number, such as 2.3522.")
-        }
-        _ => None,
+    // The reader an import uses for coordinate cells: decimal commas, degrees and minutes,
+    // hemisphere letters, and the range of each axis.
+    let read = |text: &str, axis| {
+        (!text.trim().is_empty()).then(|| parse_coordinate(text, axis).map_err(|e| e.message))
     };
-    if let Some(problem) = location_problem {
-        ui.colored_label(super::ERROR_COLOUR, problem);
+    let (lat, lng, location_problem) = match (
+        read(&state.form.lat, Axis::Latitude),
+        read(&state.form.lng, Axis::Longitude),
+    ) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => (None, None, Some(e)),
+        (lat, lng) => (lat.and_then(Result::ok), lng.and_then(Result::ok), None),
+    };
+    if let Some(problem) = &location_problem {
+        ui.colored_label(super::ERROR_COLOUR, problem.as_str());
     }
     ui.horizontal(|ui| {
         let b = ui.add_enabled(
@@ -174,15 +155,17 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) {
     }
 }
 
-fn field(ui: &mut egui::Ui, text: &mut String, writable: bool) -> egui::Response {
-    ui.add_enabled(
-        writable,
-        egui::TextEdit::singleline(text).desired_width(160.0),
-    )
-}
-
-/// A number typed with a point or a comma.
-fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim().replace(',', ".");
-    t.parse::<f64>().ok().filter(|v| v.is_finite())
+/// One labelled field of the form; true when Enter was pressed in it (Enter saves).
+fn row(ui: &mut egui::Ui, label: &str, text: &mut String, writable: bool) -> bool {
+    let l = ui.label(label);
+    let saved = ui
+        .add_enabled(
+            writable,
+            egui::TextEdit::singleline(text).desired_width(160.0),
+        )
+        .labelled_by(l.id)
+        .lost_focus()
+        && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    ui.end_row();
+    saved
 }

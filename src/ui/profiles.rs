@@ -266,6 +266,7 @@ fn delete_window(ctx: &egui::Context, state: &mut AppState) {
         .find(|p| p.id == id)
         .map_or("this profile".to_owned(), |p| p.name.clone());
     let mut close = false;
+    let mut chosen = None;
     egui::Window::new("Delete profile")
         .collapsible(false)
         .resizable(false)
@@ -277,15 +278,9 @@ fn delete_window(ctx: &egui::Context, state: &mut AppState) {
                     ));
                     ui.horizontal(|ui| {
                         if ui.button("Delete").clicked() {
-                            state.commands.push(Command::DeleteProfile {
-                                id: id.clone(),
-                                drafts: DraftsOnDelete::Ask,
-                            });
-                            close = true;
+                            chosen = Some(DraftsOnDelete::Ask);
                         }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
+                        close |= ui.button("Cancel").clicked();
                     });
                 }
                 Some(count) => {
@@ -294,26 +289,20 @@ fn delete_window(ctx: &egui::Context, state: &mut AppState) {
                     ));
                     ui.horizontal(|ui| {
                         if ui.button("Export them to a file, then delete").clicked() {
-                            state.commands.push(Command::DeleteProfile {
-                                id: id.clone(),
-                                drafts: DraftsOnDelete::ExportTo(drafts_export_path(&name)),
-                            });
-                            close = true;
+                            chosen = Some(DraftsOnDelete::ExportTo(drafts_export_path(&name)));
                         }
                         if ui.button("Discard them and delete").clicked() {
-                            state.commands.push(Command::DeleteProfile {
-                                id: id.clone(),
-                                drafts: DraftsOnDelete::Discard,
-                            });
-                            close = true;
+                            chosen = Some(DraftsOnDelete::Discard);
                         }
-                        if ui.button("Cancel").clicked() {
-                            close = true;
-                        }
+                        close |= ui.button("Cancel").clicked();
                     });
                 }
             }
         });
+    if let Some(drafts) = chosen {
+        state.commands.push(Command::DeleteProfile { id, drafts });
+        close = true;
+    }
     if close {
         state.deleting = None;
     }
