@@ -9,12 +9,16 @@ pub mod sandbox;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::mpsc::Receiver;
 
+use crate::model::bulk::SelectionSummary;
 use crate::profiles::{Profile, ProfileId, ProfileStore};
 use crate::sync::{PushProgress, PushReport};
 use crate::ui;
 use crate::ui::basemap::OfflineBasemap;
+use crate::ui::store_form::StoreForm;
 use crate::workspace::{Facets, Summary, SyncState};
-pub use backend::{Backend, Command, Details, Envelope, Event, Preview, Queue, QueueItem};
+pub use backend::{
+    Backend, Command, ConflictView, Details, Envelope, Event, Preview, Queue, QueueItem,
+};
 
 /// The key under which the window's own settings are kept between runs.
 pub const SETTINGS_KEY: &str = "storedesk";
@@ -72,15 +76,6 @@ pub struct ProfileForm {
     pub key: String,
 }
 
-/// The details panel's editable fields.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct DetailsForm {
-    pub id: String,
-    pub name: String,
-    pub lat: String,
-    pub lng: String,
-}
-
 /// Everything the window shows, and the commands its views gave this frame.
 #[derive(Default)]
 pub struct AppState {
@@ -106,7 +101,13 @@ pub struct AppState {
     pub scroll_to: Option<usize>,
     pub selection: BTreeSet<String>,
     pub details: Option<Box<Details>>,
-    pub form: DetailsForm,
+    pub form: StoreForm,
+    /// What the selected stores share (read for these ids), for the bulk-edit panel.
+    pub bulk: Option<(Vec<String>, SelectionSummary)>,
+    /// The bulk-edit panel's own fields.
+    pub bulk_form: ui::bulk_edit::BulkForm,
+    /// The conflict dialog: the store being resolved and the choices made so far.
+    pub conflict: Option<ConflictView>,
     pub queue: Queue,
     pub preview: Option<Preview>,
     pub pushing: bool,
@@ -386,8 +387,14 @@ impl StoreDeskApp {
         }
     }
 
-    /// Sends the commands the views gave this frame.
+    /// Sends the commands the views gave this frame. A change waiting in the store form goes
+    /// first, so that an undo, a push or another selection never leaves it behind.
     pub fn flush_commands(&mut self) {
+        if !self.state.commands.is_empty()
+            && let Some(update) = self.state.form.take_update()
+        {
+            self.state.commands.insert(0, update);
+        }
         for command in std::mem::take(&mut self.state.commands) {
             match command {
                 Command::Push => {
@@ -457,27 +464,25 @@ impl StoreDeskApp {
                 }
             }
             Event::Details(d) => {
-                s.form = match &d {
-                    Some(d) => DetailsForm {
-                        id: d.store.id().to_owned(),
-                        name: d.store.display_name().to_owned(),
-                        lat: d
-                            .store
-                            .location
-                            .as_ref()
-                            .map(|l| l.lat.to_string())
-                            .unwrap_or_default(),
-                        lng: d
-                            .store
-                            .location
-                            .as_ref()
-                            .map(|l| l.lng.to_string())
-                            .unwrap_or_default(),
-                    },
-                    None => DetailsForm::default(),
-                };
+                match &d {
+                    Some(d) => s.form.follow(d),
+                    None => s.form = StoreForm::default(),
+                }
                 s.details = d;
             }
+            Event::Selection(ids, summary) => {
+                if ids.iter().eq(s.selection.iter()) {
+                    s.bulk = Some((ids, *summary));
+                }
+            }
+            Event::Conflict(id, view) => match view {
+                Some(v) => s.conflict = Some(*v),
+                None => {
+                    if s.conflict.as_ref().is_some_and(|c| c.id == id) {
+                        s.conflict = None;
+                    }
+                }
+            },
             Event::Preview(p) => {
                 s.preview = Some(p);
                 s.show_queue = true;

@@ -10,6 +10,7 @@ use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::api::{ApiKey, Client, ClientConfig, KeyKind};
 use crate::emulator::BackgroundEmulator;
+use crate::model::bulk::{BulkChange, SelectionSummary};
 use crate::model::{Location, Store};
 use crate::profiles::{
     DraftsOnDelete, Profile, ProfileError, ProfileId, ProfileSettings, ProfileStore,
@@ -17,7 +18,10 @@ use crate::profiles::{
 };
 use crate::sync::{self, PlanOptions, PushOptions, PushProgress, PushReport};
 use crate::validate::{Context, Finding, validate_store};
-use crate::workspace::{ChangeKind, Facets, FieldChange, Origin, PullReport, Summary, Workspace};
+use crate::workspace::{
+    ChangeKind, Facets, FieldChange, FieldChoice, Origin, PullReport, Resolution, Summary,
+    Workspace, field_choices,
+};
 
 /// At most this many changes are sent to the queue panel with their diffs; the count is
 /// always whole.
@@ -42,6 +46,29 @@ pub enum Command {
     Create(Box<Store>),
     /// Mark these stores for deletion.
     Delete(Vec<String>),
+    /// Give a store that is not on the server yet another id.
+    Rename {
+        from: String,
+        to: String,
+    },
+    /// One change to each of these stores, as one undoable step.
+    BulkEdit {
+        ids: Vec<String>,
+        change: BulkChange,
+    },
+    /// Give these stores the opening hours of `from`.
+    CopyHours {
+        from: String,
+        to: Vec<String>,
+    },
+    /// Read what the selected stores share, for the bulk-edit panel.
+    LoadSelection(Vec<String>),
+    /// Read a store in conflict field by field, for the conflict dialog.
+    LoadConflict(String),
+    ResolveConflict {
+        id: String,
+        resolution: Resolution,
+    },
     Undo,
     Redo,
     /// Drop the drafts of these stores.
@@ -137,6 +164,20 @@ pub struct Details {
     pub on_server: bool,
 }
 
+/// A store in conflict, field by field.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictView {
+    pub id: String,
+    /// What happened on the server.
+    pub what: String,
+    /// The server's version; `None` when it deleted the store.
+    pub theirs: Option<Store>,
+    /// The draft; `None` when the draft deletes the store.
+    pub mine: Option<Store>,
+    /// The fields on which they differ, each with a proposed side.
+    pub choices: Vec<FieldChoice>,
+}
+
 /// What the work tells the window.
 #[derive(Debug)]
 pub enum Event {
@@ -156,6 +197,10 @@ pub enum Event {
     Facets(Vec<Facets>),
     Queue(Queue),
     Details(Option<Box<Details>>),
+    /// What the selected stores share (the ids it was read for, and the summary).
+    Selection(Vec<String>, Box<SelectionSummary>),
+    /// A store in conflict, or `None` when it is no longer in conflict.
+    Conflict(String, Option<Box<ConflictView>>),
     Preview(Preview),
     PullProgress {
         pages: u32,
@@ -343,6 +388,56 @@ impl Worker {
                 let result = self.ws().map(|ws| ws.delete(&ids, &Origin::Form));
                 self.after_edit(result);
             }
+            Command::Rename { from, to } => {
+                let result = self.ws().map(|ws| ws.rename(&from, &to, &Origin::Form));
+                let ok = matches!(result, Some(Ok(_)));
+                self.after_edit(result);
+                if ok {
+                    self.load_details(&to);
+                }
+            }
+            Command::BulkEdit { ids, change } => {
+                let label = change.label(ids.len());
+                let result = self
+                    .ws()
+                    .map(|ws| ws.bulk_edit(&ids, &label, |s| change.apply(s)));
+                if let Some(Ok(n)) = &result {
+                    self.send(Event::Notice(format!("{label}: {n} changed.")));
+                }
+                self.after_edit(result);
+                if ids.len() > 1 {
+                    self.load_selection(&ids);
+                }
+            }
+            Command::CopyHours { from, to } => {
+                let result = self.ws().map(|ws| {
+                    let source = ws.store(&from)?.ok_or_else(|| {
+                        crate::workspace::WorkspaceError::UnknownStore(from.clone())
+                    })?;
+                    let change = BulkChange::SetHours(source.opening_hours);
+                    let label = format!(
+                        "Copy the opening hours of {from} to {}",
+                        match to.as_slice() {
+                            [one] => one.clone(),
+                            many => format!("{} stores", many.len()),
+                        }
+                    );
+                    ws.bulk_edit(&to, &label, |s| change.apply(s))
+                });
+                self.after_edit(result);
+            }
+            Command::LoadSelection(ids) => self.load_selection(&ids),
+            Command::LoadConflict(id) => self.load_conflict(&id),
+            Command::ResolveConflict { id, resolution } => {
+                let result = self.ws().map(|ws| ws.resolve_conflict(&id, resolution));
+                if let Some(Ok(_)) = &result {
+                    self.send(Event::Notice(format!(
+                        "The conflict on {id} is resolved; the result is a draft to push."
+                    )));
+                    self.send(Event::Conflict(id.clone(), None));
+                }
+                self.after_edit(result);
+            }
             Command::Undo | Command::Redo => {
                 let undo = matches!(command, Command::Undo);
                 let result = self.ws().map(|ws| if undo { ws.undo() } else { ws.redo() });
@@ -505,6 +600,45 @@ impl Worker {
             Ok(d) => self.send(Event::Details(d)),
             Err(e) => self.error(e),
         }
+    }
+
+    fn load_selection(&mut self, ids: &[String]) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let mut stores = Vec::with_capacity(ids.len());
+        for id in ids {
+            match session.ws.store(id) {
+                Ok(Some(s)) => stores.push(s),
+                Ok(None) => {}
+                Err(e) => return self.error(e),
+            }
+        }
+        let summary = SelectionSummary::of(&stores);
+        self.send(Event::Selection(ids.to_vec(), Box::new(summary)));
+    }
+
+    fn load_conflict(&mut self, id: &str) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let pending = match session.ws.pending_of(&[id.to_owned()]) {
+            Ok(p) => p.into_iter().next(),
+            Err(e) => return self.error(e),
+        };
+        let view = pending.and_then(|p| {
+            let conflict = p.conflict.as_ref()?;
+            let base = p.base.as_ref().map(|b| &b.store);
+            let theirs = conflict.theirs().cloned();
+            Some(Box::new(ConflictView {
+                id: p.id.clone(),
+                what: conflict.describe().to_owned(),
+                choices: field_choices(base, theirs.as_ref(), p.local.as_ref()),
+                theirs,
+                mine: p.local.clone(),
+            }))
+        });
+        self.send(Event::Conflict(id.to_owned(), view));
     }
 
     fn open_current(&mut self) {

@@ -5,6 +5,7 @@
 //! Fields this model does not know are kept, in order, in each object's `extra` map and written
 //! back unchanged; validation names them.
 
+pub mod bulk;
 pub mod countries;
 pub mod document;
 pub(crate) mod object;

@@ -1,10 +1,12 @@
 //! Views: each panel shows the state and gives commands. No business rule is written here.
 
 pub mod basemap;
-pub mod details;
+pub mod bulk_edit;
+pub mod conflicts;
 pub mod map;
 pub mod profiles;
 pub mod queue;
+pub mod store_form;
 pub mod store_list;
 pub mod toasts;
 pub mod top_bar;
@@ -40,8 +42,14 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
     if !state.selection.is_empty() {
         egui::Panel::right("details")
             .resizable(true)
-            .default_size(300.0)
-            .show(ui, |ui| details::show(ui, state, map));
+            .default_size(360.0)
+            .show(ui, |ui| {
+                if state.selection.len() > 1 {
+                    bulk_edit::show(ui, state);
+                } else {
+                    store_form::show(ui, state, map);
+                }
+            });
     }
     egui::CentralPanel::default().show(ui, |ui| {
         let editable = state.can_write();
@@ -72,6 +80,7 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
         }
     });
     profiles::show(ui.ctx(), state);
+    conflicts::show(ui.ctx(), state);
     toasts::show(ui.ctx(), state);
     cancel
 }

@@ -115,6 +115,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> bool {
             let writable = state.can_write();
             let mut discard = None;
             let mut pick = None;
+            let mut resolve = None;
             for item in &state.queue.items {
                 let verb = match item.kind {
                     ChangeKind::Create => "new",
@@ -126,7 +127,21 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> bool {
                     .id_salt(("queue_item", &item.id))
                     .show(ui, |ui| {
                         if let Some(c) = &item.conflict {
-                            ui.colored_label(super::ERROR_COLOUR, format!("In conflict: {c}"));
+                            ui.horizontal_wrapped(|ui| {
+                                ui.colored_label(super::ERROR_COLOUR, format!("In conflict: {c}"));
+                                if ui
+                                    .add_enabled(
+                                        writable,
+                                        egui::Button::new(format!("Resolve {}", item.id)),
+                                    )
+                                    .on_hover_text(
+                                        "Compare the server's version and yours, field by field",
+                                    )
+                                    .clicked()
+                                {
+                                    resolve = Some(item.id.clone());
+                                }
+                            });
                         }
                         if let Some(f) = &item.failure {
                             ui.colored_label(super::ERROR_COLOUR, format!("Refused: {f}"));
@@ -160,6 +175,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) -> bool {
                     "… and {} more (the first {QUEUE_SHOWN} are listed).",
                     state.queue.total - state.queue.items.len()
                 ));
+            }
+            if let Some(id) = resolve {
+                state.commands.push(Command::LoadConflict(id));
             }
             if let Some(id) = discard {
                 state.commands.push(Command::Discard(vec![id]));

@@ -27,7 +27,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use crate::model::{RemoteMeta, Store};
-pub use diff::{FieldChange, field_diff};
+pub use diff::{FieldChange, FieldChoice, Side, compose, field_choices, field_diff};
 pub use facets::Facets;
 pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};

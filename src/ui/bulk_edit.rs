@@ -1,0 +1,304 @@
+//! Several stores selected: what they share ("mixed" where they differ), and changes applied
+//! to all of them as one undoable step: time zone, special days, closures, tags and types.
+
+use crate::app::{AppState, Command};
+use crate::hours::{Closure, parse_date};
+use crate::model::bulk::{BulkChange, Shared};
+
+/// The panel's own fields.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BulkForm {
+    /// The selection the summary was asked for.
+    pub asked_for: Vec<String>,
+    pub timezone_search: String,
+    pub timezone: Option<String>,
+    pub special_date: String,
+    pub closure_start: String,
+    pub closure_end: String,
+    pub tag: String,
+    pub store_type: String,
+    pub problem: Option<String>,
+}
+
+pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
+    let ids = state.selected_ids();
+    ui.heading(format!("{} stores selected", ids.len()));
+    if state.bulk_form.asked_for != ids {
+        state.bulk_form.asked_for = ids.clone();
+        state.bulk = None;
+        state.commands.push(Command::LoadSelection(ids.clone()));
+    }
+    let writable = state.can_write();
+    let read_only = state.read_only_reason();
+    if let Some(reason) = read_only {
+        ui.label(reason);
+    }
+    let Some((_, summary)) = state.bulk.clone() else {
+        ui.spinner();
+        return;
+    };
+    let mut change: Option<BulkChange> = None;
+    let form = &mut state.bulk_form;
+    egui::ScrollArea::vertical()
+        .id_salt("bulk_scroll")
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            ui.add_enabled_ui(writable, |ui| {
+                ui.label(
+                    "Each change applies to every selected store, as one step Undo takes back.",
+                );
+                egui::CollapsingHeader::new("Time zone")
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        ui.label(format!("Now: {}", summary.timezone.describe(|t| t.clone())));
+                        timezone_picker(ui, &mut form.timezone_search, &mut form.timezone);
+                        ui.horizontal(|ui| {
+                            let chosen = form.timezone.clone();
+                            if ui
+                                .add_enabled(chosen.is_some(), egui::Button::new("Set time zone"))
+                                .clicked()
+                            {
+                                change = Some(BulkChange::SetTimezone(chosen));
+                            }
+                            if ui.button("Clear time zone").clicked() {
+                                change = Some(BulkChange::SetTimezone(None));
+                            }
+                        });
+                    });
+                egui::CollapsingHeader::new("Opening hours")
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        ui.label(format!("Weekly hours: {}", describe_same(&summary.week)));
+                        if ui.button("Clear weekly hours").clicked() {
+                            change = Some(BulkChange::SetWeek(None));
+                        }
+                        ui.separator();
+                        ui.label(format!(
+                            "Special days: {}",
+                            match &summary.special_days {
+                                Shared::Same(Some(d)) =>
+                                    d.keys().cloned().collect::<Vec<_>>().join(", "),
+                                Shared::Same(None) => "none".into(),
+                                Shared::Mixed => "mixed".into(),
+                            }
+                        ));
+                        ui.horizontal(|ui| {
+                            let l = ui.label("Closed on (YYYY-MM-DD)");
+                            ui.add(
+                                egui::TextEdit::singleline(&mut form.special_date)
+                                    .desired_width(90.0),
+                            )
+                            .labelled_by(l.id);
+                            if ui.button("Add closed day").clicked() {
+                                match parse_date(form.special_date.trim()) {
+                                    Some(d) => {
+                                        form.problem = None;
+                                        change = Some(BulkChange::SetSpecialDay {
+                                            date: d.format("%Y-%m-%d").to_string(),
+                                            periods: Vec::new(),
+                                        });
+                                    }
+                                    None => {
+                                        form.problem = Some(format!(
+                                            "\"{}\" is not a date; write it like 2026-12-25.",
+                                            form.special_date.trim()
+                                        ))
+                                    }
+                                }
+                            }
+                        });
+                        if ui.button("Clear special days").clicked() {
+                            change = Some(BulkChange::ClearSpecialDays);
+                        }
+                        ui.separator();
+                        ui.label(format!(
+                            "Temporary closures: {}",
+                            match &summary.closures {
+                                Shared::Same(Some(c)) => c
+                                    .iter()
+                                    .map(|c| format!("{} to {}", c.start, c.end))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                Shared::Same(None) => "none".into(),
+                                Shared::Mixed => "mixed".into(),
+                            }
+                        ));
+                        egui::Grid::new("bulk_closure")
+                            .num_columns(2)
+                            .show(ui, |ui| {
+                                let l = ui.label("Closed from");
+                                ui.add(
+                                    egui::TextEdit::singleline(&mut form.closure_start)
+                                        .desired_width(90.0),
+                                )
+                                .labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Closed until");
+                                ui.add(
+                                    egui::TextEdit::singleline(&mut form.closure_end)
+                                        .desired_width(90.0),
+                                )
+                                .labelled_by(l.id);
+                                ui.end_row();
+                            });
+                        ui.horizontal(|ui| {
+                            if ui.button("Add closure").clicked() {
+                                match closure(&form.closure_start, &form.closure_end) {
+                                    Ok(c) => {
+                                        form.problem = None;
+                                        change = Some(BulkChange::AddClosure(c));
+                                    }
+                                    Err(e) => form.problem = Some(e),
+                                }
+                            }
+                            if ui.button("Clear closures").clicked() {
+                                change = Some(BulkChange::ClearClosures);
+                            }
+                        });
+                    });
+                egui::CollapsingHeader::new("Tags and types")
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        for (what, counts, text, add, remove) in [
+                            (
+                                "tag",
+                                &summary.tags,
+                                &mut form.tag,
+                                BulkChange::AddTag as fn(String) -> BulkChange,
+                                BulkChange::RemoveTag as fn(String) -> BulkChange,
+                            ),
+                            (
+                                "type",
+                                &summary.types,
+                                &mut form.store_type,
+                                BulkChange::AddType,
+                                BulkChange::RemoveType,
+                            ),
+                        ] {
+                            for (value, n) in counts {
+                                ui.horizontal(|ui| {
+                                    ui.label(format!("{value} ({n} of {})", summary.count));
+                                    if ui
+                                        .small_button(format!("Remove {what} {value} from all"))
+                                        .clicked()
+                                    {
+                                        change = Some(remove(value.clone()));
+                                    }
+                                });
+                            }
+                            ui.horizontal(|ui| {
+                                let l = ui.label(format!("{} to add", capitalised(what)));
+                                ui.add(egui::TextEdit::singleline(text).desired_width(110.0))
+                                    .labelled_by(l.id);
+                                if ui.button(format!("Add {what} to all")).clicked()
+                                    && !text.trim().is_empty()
+                                {
+                                    change = Some(add(text.trim().to_owned()));
+                                    text.clear();
+                                }
+                            });
+                        }
+                    });
+                if let Some(p) = &form.problem {
+                    ui.colored_label(super::ERROR_COLOUR, p);
+                }
+                ui.separator();
+                let b = ui.add(egui::Button::new("Delete the selected stores"));
+                let b = match read_only {
+                    Some(r) => b.on_disabled_hover_text(r),
+                    None => {
+                        b.on_hover_text("Marks them for deletion; nothing is sent until you push.")
+                    }
+                };
+                if b.clicked() {
+                    state.commands.push(Command::Delete(ids.clone()));
+                }
+            });
+        });
+    if let Some(change) = change {
+        state.commands.push(Command::BulkEdit { ids, change });
+    }
+}
+
+fn describe_same<T>(shared: &Shared<Option<T>>) -> &'static str {
+    match shared {
+        Shared::Same(Some(_)) => "the same in every store",
+        Shared::Same(None) => "none",
+        Shared::Mixed => "mixed",
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// A closure from two typed dates, or a sentence saying what is wrong.
+pub fn closure(start: &str, end: &str) -> Result<Closure, String> {
+    let read = |t: &str| {
+        parse_date(t.trim())
+            .ok_or_else(|| format!("\"{}\" is not a date; write it like 2026-12-24.", t.trim()))
+    };
+    let (s, e) = (read(start)?, read(end)?);
+    if e < s {
+        return Err(format!("The closure ends ({e}) before it starts ({s})."));
+    }
+    Ok(Closure {
+        start: s.format("%Y-%m-%d").to_string(),
+        end: e.format("%Y-%m-%d").to_string(),
+        ..Closure::default()
+    })
+}
+
+/// A searchable list of IANA time zones; `chosen` is set when one is clicked.
+pub fn timezone_picker(ui: &mut egui::Ui, search: &mut String, chosen: &mut Option<String>) {
+    let l = ui.label("Search time zones");
+    ui.add(egui::TextEdit::singleline(search).hint_text("e.g. Paris"))
+        .labelled_by(l.id);
+    let needle = search.trim().to_lowercase();
+    if needle.is_empty() {
+        if let Some(c) = chosen {
+            ui.label(format!("Chosen: {c}"));
+        }
+        return;
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("timezone_matches")
+        .max_height(140.0)
+        .show(ui, |ui| {
+            for tz in chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|t| t.name())
+                .filter(|n| n.to_lowercase().contains(&needle))
+                .take(50)
+            {
+                if ui
+                    .selectable_label(chosen.as_deref() == Some(tz), tz)
+                    .clicked()
+                {
+                    *chosen = Some(tz.to_owned());
+                }
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closures_are_read_with_sentences() {
+        let c = closure(" 2026-12-24", "2026-12-26 ").expect("valid");
+        assert_eq!(
+            (c.start.as_str(), c.end.as_str()),
+            ("2026-12-24", "2026-12-26")
+        );
+        let e = closure("2026-12-26", "2026-12-24").expect_err("reversed");
+        assert!(e.contains("before it starts"), "{e}");
+        let e = closure("Christmas", "2026-12-24").expect_err("not a date");
+        assert!(e.contains("\"Christmas\""), "{e}");
+    }
+}
