@@ -4,12 +4,11 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use storedesk::api::{ApiKey, Client, ClientConfig, KeyKind};
-use storedesk::app::{Settings, StoreDeskApp};
+use storedesk::api::KeyKind;
+use storedesk::app::StoreDeskApp;
 use storedesk::emulator::{BackgroundEmulator, EmulatorConfig, start_in_background};
 use storedesk::model::{Location, Store};
 use storedesk::profiles::{
@@ -17,53 +16,8 @@ use storedesk::profiles::{
 };
 use storedesk::workspace::{Origin, SyncState};
 
-/// A window on profiles kept in `dir`, keys in memory.
-fn window(dir: &Path, keys: Arc<MemoryStore>) -> Harness<'static, StoreDeskApp> {
-    let profiles = ProfileStore::at(dir.join("config"), dir.join("data"))
-        .expect("profiles")
-        .with_keyring(keys);
-    let ctx = egui::Context::default();
-    let app = StoreDeskApp::start_with(&ctx, profiles, Settings::default());
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut StoreDeskApp| app.frame(ui), app)
-}
-
-/// Steps the window until `done` holds, for at most 20 s.
-fn step_until(h: &mut Harness<'_, StoreDeskApp>, what: &str, done: impl Fn(&StoreDeskApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !done(h.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; status: {:?}, error: {:?}",
-            h.state().state.status,
-            h.state().state.error
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.step();
-}
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-}
-
-/// The store as the emulator at `base_url` holds it.
-fn remote(base_url: &str, key: &str, id: &str) -> Option<Store> {
-    let client = Client::new(ClientConfig::new(
-        base_url.to_owned(),
-        ApiKey::new(KeyKind::Private, key),
-    ))
-    .expect("client");
-    runtime()
-        .block_on(client.get(id))
-        .expect("read")
-        .map(|(s, _)| s)
-}
+mod window;
+use window::{remote, step_until, window};
 
 fn location_of(app: &StoreDeskApp, id: &str) -> (f64, f64) {
     let i = app.state.index[id];

@@ -140,6 +140,7 @@ pub struct StoreForm {
     pub lng: String,
     pub location_problem: Option<String>,
     pub country_search: String,
+    pub lines: Vec<String>,
     pub new_tag: String,
     pub new_type: String,
     pub props: Vec<PropRow>,
@@ -202,6 +203,11 @@ impl StoreForm {
             .map(|l| l.lng.to_string())
             .unwrap_or_default();
         self.location_problem = None;
+        self.lines = s
+            .address
+            .as_ref()
+            .and_then(|a| a.lines.clone())
+            .unwrap_or_default();
         self.props = s
             .user_properties
             .iter()
@@ -589,7 +595,10 @@ fn address(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) {
         .default_open(true)
         .show(ui, |ui| {
             let address = form.store.address.get_or_insert_with(Address::default);
-            let lines = address.lines.get_or_insert_with(Vec::new);
+            // The lines as shown: an added line stays empty until something is typed in it,
+            // and only lines with text are part of the store.
+            let lines = &mut form.lines;
+            let mut lines_edited = false;
             let mut action: Option<(usize, i32)> = None;
             egui::Grid::new("store_form_lines")
                 .num_columns(2)
@@ -599,7 +608,7 @@ fn address(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) {
                         let n = i + 1;
                         let l = ui.label(format!("Address line {n}"));
                         ui.horizontal(|ui| {
-                            *changed |= ui
+                            lines_edited |= ui
                                 .add(egui::TextEdit::singleline(line).desired_width(160.0))
                                 .labelled_by(l.id)
                                 .changed();
@@ -626,20 +635,27 @@ fn address(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) {
             match action {
                 Some((i, 0)) => {
                     lines.remove(i);
-                    *changed = true;
+                    lines_edited = true;
                 }
                 Some((i, d)) => {
                     let j = (i as i64 + d as i64) as usize;
                     if j < lines.len() {
                         lines.swap(i, j);
-                        *changed = true;
+                        lines_edited = true;
                     }
                 }
                 None => {}
             }
             if ui.button("Add address line").clicked() {
                 lines.push(String::new());
-                *changed = true;
+            }
+            if lines_edited {
+                let kept: Vec<String> = lines.iter().filter(|l| !l.is_empty()).cloned().collect();
+                let kept = (!kept.is_empty()).then_some(kept);
+                if kept != address.lines {
+                    address.lines = kept;
+                    *changed = true;
+                }
             }
             egui::Grid::new("store_form_address")
                 .num_columns(2)

@@ -1,0 +1,195 @@
+//! Editing in the window, driven by accessible labels against the sandbox's emulator on
+//! loopback: the store form's address and contact pushed, several stores given a time zone at
+//! once, and a conflict made on the server resolved field by field.
+
+use std::sync::Arc;
+
+use egui_kittest::kittest::Queryable;
+use storedesk::profiles::{MemoryStore, SANDBOX_PRIVATE_KEY};
+
+mod window;
+use window::{change_remote, remote, retype, select_in_list, step_until, wait_for_drafts, window};
+
+fn sandbox(dir: &std::path::Path) -> egui_kittest::Harness<'static, storedesk::app::StoreDeskApp> {
+    let mut h = window(dir, Arc::new(MemoryStore::new()));
+    step_until(&mut h, "the sandbox's stores", |a| {
+        a.state.stores.len() >= 60 && a.state.profile.as_ref().is_some_and(|p| p.sandbox)
+    });
+    h
+}
+
+#[test]
+fn an_address_and_contact_edited_in_the_form_are_pushed() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut h = sandbox(dir.path());
+    let id = "FR_PAR_003";
+    select_in_list(&mut h, id);
+
+    retype(&mut h, "City", "Paris 4e");
+    retype(&mut h, "Zip code", "75004");
+    h.get_by_label("Add address line").click();
+    h.run_steps(2);
+    retype(&mut h, "Address line 2", "Cour du fond");
+    // An email that cannot be right is pointed out next to its field as it is typed.
+    retype(&mut h, "Email", "archives@example");
+    h.run_steps(2);
+    // Next to the field, and in the list of problems.
+    assert_eq!(
+        h.query_all_by_label_contains("Email \"archives@example\" cannot be right")
+            .count(),
+        2
+    );
+    retype(&mut h, "Email", "archives@example.com");
+    retype(&mut h, "Phone", "+33 1 99 00 99 03");
+    wait_for_drafts(&mut h, 1);
+
+    let item = h.state().state.queue.items[0].clone();
+    assert_eq!(item.id, id);
+    let paths: Vec<&str> = item.changes.iter().map(|c| c.path.as_str()).collect();
+    for path in [
+        "address.lines",
+        "address.city",
+        "contact.phone",
+        "contact.email",
+    ] {
+        assert!(paths.contains(&path), "{path} missing from {paths:?}");
+    }
+    // A burst of typing in one field is one undo step, not one per key.
+    assert!(
+        h.state()
+            .state
+            .queue
+            .undo
+            .as_deref()
+            .is_some_and(|u| u.contains(id)),
+        "{:?}",
+        h.state().state.queue.undo
+    );
+
+    h.get_by_label("Preview").click();
+    step_until(&mut h, "the preview", |a| a.state.preview.is_some());
+    h.get_by_label_contains("PUT update: 1 stores in 1 request");
+    h.get_by_label("Push (1 pending)").click();
+    step_until(&mut h, "the push", |a| {
+        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
+    });
+    let base_url = h.state().state.base_url.clone().expect("address");
+    let pushed = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    let address = pushed.address.expect("address");
+    assert_eq!(address.city.as_deref(), Some("Paris 4e"));
+    assert_eq!(
+        address.lines,
+        Some(vec![
+            "38 Rue des Archives".to_owned(),
+            "Cour du fond".to_owned()
+        ])
+    );
+    let contact = pushed.contact.expect("contact");
+    assert_eq!(contact.email.as_deref(), Some("archives@example.com"));
+    assert_eq!(contact.phone.as_deref(), Some("+33 1 99 00 99 03"));
+    h.check_accessibility();
+}
+
+#[test]
+fn three_stores_get_one_time_zone_in_one_undoable_step() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut h = sandbox(dir.path());
+    h.get_by_label("Filter").click();
+    h.get_by_label("Filter").type_text("FR_PAR_00");
+    step_until(&mut h, "the filter", |a| a.state.visible.len() >= 3);
+    h.get_by_label("FR_PAR_001").click();
+    h.run_steps(2);
+    for id in ["FR_PAR_002", "FR_PAR_004"] {
+        h.get_by_label(id).click_modifiers(egui::Modifiers::COMMAND);
+        h.run_steps(2);
+    }
+    step_until(&mut h, "what the three share", |a| {
+        a.state.selection.len() == 3 && a.state.bulk.is_some()
+    });
+    h.get_by_label("3 stores selected");
+    h.get_by_label_contains("Now: Europe/Paris");
+
+    h.get_by_label("Search time zones").click();
+    h.get_by_label("Search time zones").type_text("Lisbon");
+    h.run_steps(2);
+    h.get_by_label("Europe/Lisbon").click();
+    h.run_steps(2);
+    h.get_by_label("Set time zone").click();
+    step_until(&mut h, "three drafts", |a| a.state.queue.total == 3);
+    for item in &h.state().state.queue.items {
+        let change = item
+            .changes
+            .iter()
+            .find(|c| c.path == "openingHours.timezone")
+            .expect("the time zone changed");
+        assert_eq!(change.after, Some(serde_json::json!("Europe/Lisbon")));
+    }
+    step_until(&mut h, "the summary again", |a| {
+        a.state.bulk.as_ref().is_some_and(|(_, s)| {
+            s.timezone == storedesk::model::bulk::Shared::Same(Some("Europe/Lisbon".into()))
+        })
+    });
+    // One step: one undo takes the three back.
+    h.get_by_label("Undo").click();
+    step_until(&mut h, "the undo", |a| a.state.queue.total == 0);
+}
+
+#[test]
+fn a_conflict_made_on_the_server_is_resolved_field_by_field() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut h = sandbox(dir.path());
+    let id = "FR_PAR_005";
+    select_in_list(&mut h, id);
+    retype(&mut h, "Store name", "Larder & Loaf, my name");
+    retype(&mut h, "City", "Paris (mine)");
+    wait_for_drafts(&mut h, 1);
+
+    // Someone else changes the name and the phone on the server.
+    let base_url = h.state().state.base_url.clone().expect("address");
+    let mut theirs = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    theirs.name = Some("Larder & Loaf, their name".into());
+    theirs.contact.get_or_insert_with(Default::default).phone = Some("+33 1 11 11 11 11".into());
+    change_remote(&base_url, SANDBOX_PRIVATE_KEY, theirs);
+
+    h.get_by_label("Pull").click();
+    step_until(&mut h, "the conflict", |a| {
+        a.state.queue.items.iter().any(|i| i.conflict.is_some())
+    });
+    if !h.state().state.show_queue {
+        h.get_by_label_contains("Changes (1 pending)").click();
+        h.run_steps(2);
+    }
+    h.get_by_label_contains(&format!("{id} (changed")).click();
+    h.run_steps(2);
+    h.get_by_label(&format!("Resolve {id}")).click();
+    step_until(&mut h, "the conflict dialog", |a| {
+        a.state.conflict.is_some()
+    });
+    h.run_steps(3);
+    h.get_by_label(&format!("Conflict on {id}"));
+    // Both changed the name: mine is proposed; take theirs instead. The city is only mine,
+    // the phone only theirs: the proposals stand.
+    h.get_by_label("Take theirs for name").click();
+    h.run_steps(2);
+    h.check_accessibility();
+    h.get_by_label("Keep the result").click();
+    step_until(&mut h, "the resolution", |a| {
+        a.state.conflict.is_none()
+            && a.state.queue.total == 1
+            && a.state.queue.items.iter().all(|i| i.conflict.is_none())
+    });
+    h.get_by_label("Push (1 pending)").click();
+    step_until(&mut h, "the push", |a| {
+        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
+    });
+    let pushed = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    assert_eq!(pushed.name.as_deref(), Some("Larder & Loaf, their name"));
+    assert_eq!(
+        pushed.address.and_then(|a| a.city).as_deref(),
+        Some("Paris (mine)")
+    );
+    assert_eq!(
+        pushed.contact.and_then(|c| c.phone).as_deref(),
+        Some("+33 1 11 11 11 11")
+    );
+}

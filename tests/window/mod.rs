@@ -1,0 +1,110 @@
+//! What the window tests share: a window on profiles in a folder with keys in memory,
+//! stepping until a condition holds, and reading a store back from the emulator.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use storedesk::api::{ApiKey, Client, ClientConfig, KeyKind};
+use storedesk::app::{Settings, StoreDeskApp};
+use storedesk::model::Store;
+use storedesk::profiles::{MemoryStore, ProfileStore};
+
+/// A window on profiles kept in `dir`, keys in memory.
+pub fn window(dir: &Path, keys: Arc<MemoryStore>) -> Harness<'static, StoreDeskApp> {
+    let profiles = ProfileStore::at(dir.join("config"), dir.join("data"))
+        .expect("profiles")
+        .with_keyring(keys);
+    let ctx = egui::Context::default();
+    let app = StoreDeskApp::start_with(&ctx, profiles, Settings::default());
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut StoreDeskApp| app.frame(ui), app)
+}
+
+/// Steps the window until `done` holds, for at most 20 s.
+pub fn step_until(
+    h: &mut Harness<'_, StoreDeskApp>,
+    what: &str,
+    done: impl Fn(&StoreDeskApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !done(h.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; status: {:?}, error: {:?}",
+            h.state().state.status,
+            h.state().state.error
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.step();
+}
+
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// The store as the emulator at `base_url` holds it.
+pub fn remote(base_url: &str, key: &str, id: &str) -> Option<Store> {
+    let client = Client::new(ClientConfig::new(
+        base_url.to_owned(),
+        ApiKey::new(KeyKind::Private, key),
+    ))
+    .expect("client");
+    runtime()
+        .block_on(client.get(id))
+        .expect("read")
+        .map(|(s, _)| s)
+}
+
+/// Changes a store on the emulator at `base_url`, as another user would.
+pub fn change_remote(base_url: &str, key: &str, store: Store) {
+    let client = Client::new(ClientConfig::new(
+        base_url.to_owned(),
+        ApiKey::new(KeyKind::Private, key),
+    ))
+    .expect("client");
+    runtime().block_on(client.update(&[store])).expect("update");
+}
+
+/// Selects one store of the list through its filter, and waits for its form.
+pub fn select_in_list(h: &mut Harness<'_, StoreDeskApp>, id: &str) {
+    h.get_by_label("Filter").click();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Filter").type_text(id);
+    step_until(h, "the filter", |a| a.state.visible.len() == 1);
+    h.get_by_label(id).click();
+    step_until(h, "the store's form", |a| {
+        a.state.details.as_ref().is_some_and(|d| d.store.id() == id) && a.state.form.id == id
+    });
+}
+
+/// Replaces the text of the field labelled `label`.
+pub fn retype(h: &mut Harness<'_, StoreDeskApp>, label: &str, text: &str) {
+    fn field<'a>(h: &'a Harness<'_, StoreDeskApp>, label: &'a str) -> egui_kittest::Node<'a> {
+        h.query_all_by_label(label)
+            .find(|n| n.accesskit_node().role() == egui::accesskit::Role::TextInput)
+            .unwrap_or_else(|| panic!("no text field labelled {label:?}"))
+    }
+    field(h, label).click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    field(h, label).type_text(text);
+    h.step();
+}
+
+/// Waits for the form's changes to become drafts (typing pauses) and the queue to hold
+/// `count` changes.
+pub fn wait_for_drafts(h: &mut Harness<'_, StoreDeskApp>, count: usize) {
+    step_until(h, "the drafts", |a| {
+        !a.state.form.is_dirty() && a.state.queue.total == count
+    });
+}
