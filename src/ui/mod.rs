@@ -2,6 +2,7 @@
 
 pub mod basemap;
 pub mod details;
+pub mod hours_editor;
 pub mod map;
 pub mod profiles;
 pub mod queue;
