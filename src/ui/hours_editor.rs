@@ -659,6 +659,7 @@ impl HoursEditor {
                 let combo = egui::ComboBox::new("copy_hours_from", "Copy hours from store")
                     .selected_text("Pick a store")
                     .width(200.0)
+                    .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
                     .show_ui(ui, |ui| {
                         let l = ui.label("Find a store");
                         ui.add(
@@ -683,6 +684,7 @@ impl HoursEditor {
                                         .clicked()
                                     {
                                         response.copy_from = Some(id.clone());
+                                        ui.close();
                                     }
                                 }
                             });
