@@ -294,10 +294,8 @@ impl HoursEditor {
                 },
                 _ => name.clone(),
             };
-            ui.add_sized(
-                [DAY_COLUMN, ui.spacing().interact_size.y],
-                egui::Label::new(egui::RichText::new(shown).strong()),
-            );
+            let label = ui.label(egui::RichText::new(shown).strong());
+            ui.add_space((DAY_COLUMN - label.rect.width() - ui.spacing().item_spacing.x).max(0.0));
             for &(option, text) in options {
                 let b = ui
                     .add_enabled(
@@ -463,7 +461,7 @@ impl HoursEditor {
                 ctx.writable,
                 egui::TextEdit::singleline(&mut text)
                     .hint_text("HH:MM")
-                    .desired_width(48.0),
+                    .desired_width(62.0),
             )
             .accessible_name(name);
         let r = disabled_reason(r, ctx);
