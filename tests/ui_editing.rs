@@ -8,7 +8,10 @@ use egui_kittest::kittest::Queryable;
 use storedesk::profiles::{MemoryStore, SANDBOX_PRIVATE_KEY};
 
 mod window;
-use window::{change_remote, remote, retype, select_in_list, step_until, wait_for_drafts, window};
+use window::{
+    change_remote, remote, retype, select_in_list, step_until, wait_for_drafts, window,
+    window_sized,
+};
 
 fn sandbox(dir: &std::path::Path) -> egui_kittest::Harness<'static, storedesk::app::StoreDeskApp> {
     let mut h = window(dir, Arc::new(MemoryStore::new()));
@@ -191,5 +194,94 @@ fn a_conflict_made_on_the_server_is_resolved_field_by_field() {
     assert_eq!(
         pushed.contact.and_then(|c| c.phone).as_deref(),
         Some("+33 1 11 11 11 11")
+    );
+}
+
+#[test]
+fn opening_hours_built_in_the_editor_are_pushed_exactly() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut h = window_sized(
+        dir.path(),
+        Arc::new(MemoryStore::new()),
+        egui::vec2(1600.0, 3200.0),
+    );
+    step_until(&mut h, "the sandbox's stores", |a| {
+        a.state.stores.len() >= 60
+    });
+    // Open every day (all day, by default) in Paris.
+    let id = "FR_PAR_010";
+    select_in_list(&mut h, id);
+    h.get_by_label("Opening hours").click();
+    h.run_steps(3);
+
+    let click = |h: &mut egui_kittest::Harness<'_, storedesk::app::StoreDeskApp>, label: &str| {
+        h.get_by_label(label).click();
+        h.run_steps(2);
+    };
+    let enter = |h: &mut egui_kittest::Harness<'_, storedesk::app::StoreDeskApp>| {
+        h.key_press(egui::Key::Enter);
+        h.run_steps(2);
+    };
+    // Closed unless said otherwise; Monday 9 to 12 and 2 to 6, copied to the weekdays.
+    click(&mut h, "Default closed");
+    click(&mut h, "Monday open at set times");
+    retype(&mut h, "Monday period 1 closes", "12:00");
+    enter(&mut h);
+    retype(&mut h, "Monday new period opens", "14:00");
+    retype(&mut h, "Monday new period closes", "18:00");
+    enter(&mut h);
+    click(&mut h, "Copy Monday to weekdays");
+    // Friday night until two in the morning: split over two days, and said so.
+    retype(&mut h, "Friday new period opens", "22:00");
+    retype(&mut h, "Friday new period closes", "02:00");
+    click(&mut h, "Add period to Friday");
+    step_until(&mut h, "the note on the split", |a| {
+        a.state
+            .toasts
+            .iter()
+            .any(|t| t.text.contains("crosses midnight"))
+    });
+    // Christmas closed, and a closure in August.
+    retype(&mut h, "New special day", "2026-12-25");
+    click(&mut h, "Add special day");
+    retype(&mut h, "New closure from", "2027-08-03");
+    retype(&mut h, "New closure to", "2027-08-09");
+    click(&mut h, "Add closure");
+    // The preview of a date, computed locally.
+    retype(&mut h, "Preview date", "2026-12-25");
+    enter(&mut h);
+    h.get_by_label_contains("25 Dec 2026");
+    h.check_accessibility();
+
+    wait_for_drafts(&mut h, 1);
+    let split = serde_json::json!([
+        {"start": "09:00", "end": "12:00"},
+        {"start": "14:00", "end": "18:00"}
+    ]);
+    let mut friday = split.as_array().cloned().expect("periods");
+    friday.push(serde_json::json!({"start": "22:00", "end": "23:59"}));
+    let intended = serde_json::json!({
+        "timezone": "Europe/Paris",
+        "usual": {
+            "default": [],
+            "1": split, "2": split, "3": split, "4": split,
+            "5": friday,
+            "6": [{"start": "00:00", "end": "02:00"}]
+        },
+        "special": {"2026-12-25": []},
+        "temporary_closure": [{"start": "2027-08-03", "end": "2027-08-09"}]
+    });
+    let form_hours = serde_json::to_value(&h.state().state.form.store.opening_hours).expect("json");
+    assert_eq!(form_hours, intended);
+
+    h.get_by_label("Push (1 pending)").click();
+    step_until(&mut h, "the push", |a| {
+        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
+    });
+    let base_url = h.state().state.base_url.clone().expect("address");
+    let pushed = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    assert_eq!(
+        serde_json::to_value(&pushed.opening_hours).expect("json"),
+        intended
     );
 }

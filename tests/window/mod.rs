@@ -15,13 +15,22 @@ use storedesk::profiles::{MemoryStore, ProfileStore};
 
 /// A window on profiles kept in `dir`, keys in memory.
 pub fn window(dir: &Path, keys: Arc<MemoryStore>) -> Harness<'static, StoreDeskApp> {
+    window_sized(dir, keys, egui::vec2(1280.0, 800.0))
+}
+
+/// A window of the given size (a tall one shows a long form without scrolling).
+pub fn window_sized(
+    dir: &Path,
+    keys: Arc<MemoryStore>,
+    size: egui::Vec2,
+) -> Harness<'static, StoreDeskApp> {
     let profiles = ProfileStore::at(dir.join("config"), dir.join("data"))
         .expect("profiles")
         .with_keyring(keys);
     let ctx = egui::Context::default();
     let app = StoreDeskApp::start_with(&ctx, profiles, Settings::default());
     Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
+        .with_size(size)
         .build_ui_state(|ui, app: &mut StoreDeskApp| app.frame(ui), app)
 }
 
