@@ -2,6 +2,8 @@
 
 pub mod basemap;
 pub mod details;
+pub mod export_dialog;
+pub mod import_dialog;
 pub mod map;
 pub mod profiles;
 pub mod queue;
@@ -72,6 +74,9 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
         }
     });
     profiles::show(ui.ctx(), state);
+    import_dialog::show(ui.ctx(), state);
+    export_dialog::show(ui.ctx(), state);
+    import_dialog::input(ui.ctx(), state);
     toasts::show(ui.ctx(), state);
     cancel
 }
