@@ -105,8 +105,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
     let mut close = false;
     egui::Window::new("Import stores")
         .open(&mut open)
-        .default_size([780.0, 640.0])
-        .vscroll(true)
+        .default_width(780.0)
         .show(ctx, |ui| {
             close = body(ui, state, &mut wizard);
         });
@@ -117,8 +116,19 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
     }
 }
 
-/// The wizard's content; true when the user closed it.
+/// The wizard's content, scrolled above the buttons, which stay in view; true when the
+/// user closed it.
 fn body(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard) -> bool {
+    let height = ui.ctx().content_rect().height() * 0.7;
+    egui::ScrollArea::vertical()
+        .id_salt("import_wizard_body")
+        .max_height(height)
+        .show(ui, |ui| content(ui, state, w));
+    ui.separator();
+    actions(ui, state, w)
+}
+
+fn content(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard) {
     ui.horizontal(|ui| {
         ui.label("File:");
         ui.strong(w.file_name())
@@ -150,8 +160,6 @@ fn body(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard) -> bool {
         ui.separator();
         mode(ui, w);
     }
-    ui.separator();
-    actions(ui, state, w)
 }
 
 /// What the file was found to be, and the sheet picker of a workbook.

@@ -103,7 +103,7 @@ impl Worker {
     pub(super) fn convert_import(&self, source: &Source, mapping: &Mapping, revision: u64) {
         let report = import::convert(source, Some(mapping), &Context::today())
             .map(|c| c.report)
-            .map_err(|e| format!("This mapping cannot be used: {e}."));
+            .map_err(|e| sentence(&e));
         self.send(Event::ImportConverted { revision, report });
     }
 
@@ -198,4 +198,18 @@ impl Worker {
             )),
         }
     }
+}
+
+/// An error as a sentence: its first letter capital, a full stop at the end.
+fn sentence(e: &dyn std::fmt::Display) -> String {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    let mut out: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => return text,
+    };
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
 }
