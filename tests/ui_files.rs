@@ -9,11 +9,13 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
+use storedesk::api::KeyKind;
 use storedesk::app::files::FileDialogs;
 use storedesk::app::{Settings, StoreDeskApp};
+use storedesk::emulator::{EmulatorConfig, start_in_background};
 use storedesk::export::Format;
 use storedesk::import::Target;
-use storedesk::profiles::{MemoryStore, ProfileStore};
+use storedesk::profiles::{KeySource, MemoryStore, ProfileSettings, ProfileStore, Secret};
 use storedesk::workspace::SyncState;
 
 /// Dialogs that answer with the paths they are given, and remember what was asked.
@@ -50,17 +52,26 @@ impl FileDialogs for Answers {
     }
 }
 
-/// A window on the sandbox of a first run in `dir`, its dialogs answered by `answers`.
-fn window(dir: &Path, answers: Arc<Answers>) -> Harness<'static, StoreDeskApp> {
+/// A window on the profiles kept in `dir`, its dialogs answered by `answers`.
+fn window_on(
+    dir: &Path,
+    keys: Arc<MemoryStore>,
+    answers: Arc<Answers>,
+) -> Harness<'static, StoreDeskApp> {
     let profiles = ProfileStore::at(dir.join("config"), dir.join("data"))
         .expect("profiles")
-        .with_keyring(Arc::new(MemoryStore::new()));
+        .with_keyring(keys);
     let ctx = egui::Context::default();
     let app =
         StoreDeskApp::start_with(&ctx, profiles, Settings::default()).with_file_dialogs(answers);
-    let mut h = Harness::builder()
+    Harness::builder()
         .with_size(egui::vec2(1280.0, 900.0))
-        .build_ui_state(|ui, app: &mut StoreDeskApp| app.frame(ui), app);
+        .build_ui_state(|ui, app: &mut StoreDeskApp| app.frame(ui), app)
+}
+
+/// A window on the sandbox of a first run in `dir`, its dialogs answered by `answers`.
+fn window(dir: &Path, answers: Arc<Answers>) -> Harness<'static, StoreDeskApp> {
+    let mut h = window_on(dir, Arc::new(MemoryStore::new()), answers);
     step_until(&mut h, "the sandbox's stores", |a| {
         a.state.stores.len() >= 60
             && a.state.profile.as_ref().is_some_and(|p| p.sandbox)
@@ -471,4 +482,51 @@ fn an_export_to_a_folder_that_cannot_be_written_says_so() {
     let error = h.state().state.error.clone().unwrap_or_default();
     assert!(error.contains("could not be written"), "{error}");
     assert!(error.contains("pick a folder you may write to"), "{error}");
+}
+
+#[test]
+fn a_read_only_profile_shows_the_report_but_cannot_apply() {
+    let emu = start_in_background(
+        EmulatorConfig {
+            private_key: "private-good".into(),
+            public_key: "public-good".into(),
+            qps: 0,
+            ..EmulatorConfig::default()
+        },
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .expect("emulator");
+    let dir = tempfile::tempdir().expect("dir");
+    let keys = Arc::new(MemoryStore::new());
+    let mut profiles = ProfileStore::at(dir.path().join("config"), dir.path().join("data"))
+        .expect("profiles")
+        .with_keyring(keys.clone());
+    let id = profiles
+        .add(ProfileSettings {
+            name: "Shops".into(),
+            base_url: emu.base_url(),
+            key_kind: KeyKind::Public,
+            key_source: KeySource::Keyring,
+        })
+        .expect("add");
+    profiles
+        .set_key(&id, &Secret::new("public-good"))
+        .expect("key");
+    profiles.set_current(&id).expect("current");
+    drop(profiles);
+
+    let answers = Arc::new(Answers::default());
+    let mut h = window_on(dir.path(), keys, answers.clone());
+    step_until(&mut h, "the profile", |a| {
+        a.state.profile.as_ref().is_some_and(|p| p.name == "Shops") && a.state.pulling.is_none()
+    });
+    answers.import(&fixture("markets_semicolon.csv"));
+    h.get_by_label("Import...").click();
+    step_until(&mut h, "the wizard", wizard_ready);
+    h.run_steps(2);
+    assert_eq!(counts(h.state()), Some((5, 0, 5, 0)), "the report is shown");
+    let apply = h.get_by_label("Apply");
+    assert!(apply.accesskit_node().is_disabled());
+    h.get_by_label_contains("public key, which can read stores but not change them");
+    assert_eq!(h.state().state.queue.total, 0);
 }

@@ -228,17 +228,10 @@ pub fn on_event(s: &mut crate::app::AppState, event: crate::app::Event) {
             }
             _ => s.import = Some(ImportWizard::reading(path)),
         },
+        // A file read after its wizard was closed is dropped.
         Event::ImportRead(read) => {
-            let read = read.map(|r| *r);
-            match &mut s.import {
-                Some(w) => w.read(read),
-                None => {
-                    if let Ok(r) = read {
-                        let mut w = ImportWizard::reading(r.path.clone());
-                        w.read(Ok(r));
-                        s.import = Some(w);
-                    }
-                }
+            if let Some(w) = &mut s.import {
+                w.read(read.map(|r| *r));
             }
         }
         Event::ImportConverted { revision, report } => {

@@ -101,3 +101,38 @@ pub fn show(ctx: &egui::Context, state: &mut AppState) {
         state.export = Some(dialog);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::workspace::{Summary, SyncState};
+
+    fn summary(id: &str) -> Summary {
+        Summary {
+            id: id.into(),
+            name: id.into(),
+            lat: None,
+            lng: None,
+            state: SyncState::Synced,
+        }
+    }
+
+    #[test]
+    fn each_scope_names_its_stores() {
+        let mut state = AppState::default();
+        state.set_stores(vec![summary("a"), summary("b"), summary("c")]);
+        state.filter.text = "b".into();
+        state.refresh_visible();
+        state.selection.insert("c".into());
+        state.selection.insert("a".into());
+        assert_eq!(ids_of(&state, ExportScope::All), None);
+        assert_eq!(
+            ids_of(&state, ExportScope::Selection),
+            Some(vec!["a".to_owned(), "c".to_owned()])
+        );
+        assert_eq!(
+            ids_of(&state, ExportScope::Filtered),
+            Some(vec!["b".to_owned()])
+        );
+    }
+}

@@ -457,5 +457,9 @@ fn actions(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard) -> boo
             close = true;
         }
     });
+    // A profile that may not write is said in words, not only in the tooltip.
+    if let Some(reason) = state.read_only_reason() {
+        ui.label(reason);
+    }
     close
 }
