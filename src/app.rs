@@ -4,6 +4,7 @@
 //! frame and never waits.
 
 pub mod backend;
+pub mod files;
 pub mod sandbox;
 
 use std::collections::{BTreeSet, HashMap};
@@ -129,6 +130,10 @@ pub struct AppState {
     /// How many stores have no location.
     pub unplaced: usize,
     pub commands: Vec<Command>,
+    /// The import wizard, while open.
+    pub import: Option<files::ImportWizard>,
+    /// The export dialog, while open.
+    pub export: Option<files::ExportDialog>,
 }
 
 impl AppState {
@@ -353,6 +358,15 @@ impl StoreDeskApp {
         app
     }
 
+    /// Uses these open and save dialogs instead of the system's (tests answer them with a
+    /// path).
+    pub fn with_file_dialogs(self, dialogs: std::sync::Arc<dyn files::FileDialogs>) -> Self {
+        if let Some(b) = &self.backend {
+            b.set_file_dialogs(dialogs);
+        }
+        self
+    }
+
     /// What to keep between runs.
     pub fn settings(&self) -> Settings {
         Settings {
@@ -378,6 +392,8 @@ impl StoreDeskApp {
             self.state.preview = None;
             self.state.details = None;
             self.state.selection.clear();
+            // The wizard's file belongs to the profile left.
+            self.state.import = None;
         }
         match &self.backend {
             Some(b) => b.send(self.generation, command),
@@ -528,6 +544,13 @@ impl StoreDeskApp {
                 s.pushing = false;
                 s.pulling = None;
             }
+            event @ (Event::ImportReading(_)
+            | Event::ImportRead(_)
+            | Event::ImportConverted { .. }
+            | Event::ImportProgress { .. }
+            | Event::Imported { .. }
+            | Event::ImportFailed(_)
+            | Event::Exported { .. }) => files::on_event(s, event),
         }
     }
 

@@ -4,12 +4,18 @@
 //! tokio runtime the app owns. Results go back as events, each stamped with the generation
 //! of the profile it belongs to, so the window drops what a profile it left sends late.
 
+mod files;
+
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::api::{ApiKey, Client, ClientConfig, KeyKind};
+use crate::app::files::{ImportRead, SharedDialogs};
 use crate::emulator::BackgroundEmulator;
+use crate::export::Format;
+use crate::import::{ApplyMode, Mapping, Report, Source};
 use crate::model::bulk::{BulkChange, SelectionSummary};
 use crate::model::{Location, Store};
 use crate::profiles::{
@@ -99,6 +105,39 @@ pub enum Command {
     Refresh,
     /// The window is closing: stop.
     Shutdown,
+    /// Ask the user for a file to import (the dialog runs on a thread of its own), then read it.
+    PickImport,
+    /// Read this file for the import wizard: a spreadsheet's `sheet` (the first when `None`).
+    ReadImport {
+        path: PathBuf,
+        sheet: Option<String>,
+    },
+    /// Convert the read file again with this mapping, for the wizard's report.
+    ConvertImport {
+        source: Arc<Source>,
+        mapping: Mapping,
+        revision: u64,
+    },
+    /// Write the file's stores to the workspace as drafts, in one undoable step.
+    ApplyImport {
+        path: PathBuf,
+        source: Arc<Source>,
+        mapping: Option<Mapping>,
+        mode: ApplyMode,
+    },
+    /// Ask the user where to write an export (the dialog runs on a thread of its own), then
+    /// write it.
+    PickExport {
+        format: Format,
+        /// The stores to write; all when `None`.
+        ids: Option<Vec<String>>,
+    },
+    /// Write these stores (all when `None`) to `path`.
+    WriteExport {
+        path: PathBuf,
+        format: Format,
+        ids: Option<Vec<String>>,
+    },
 }
 
 /// Where the drafts of a deleted profile are written when the user asks to keep them: the
@@ -222,6 +261,36 @@ pub enum Event {
         id: ProfileId,
         count: usize,
     },
+    /// A file is being read for the import wizard.
+    ImportReading(PathBuf),
+    /// The file read for the import wizard, or why it cannot be imported.
+    ImportRead(Result<Box<ImportRead>, String>),
+    /// The report of the wizard's mapping number `revision`.
+    ImportConverted {
+        revision: u64,
+        report: Result<Report, String>,
+    },
+    /// Rows of the file applied so far.
+    ImportProgress {
+        done: usize,
+        of: usize,
+    },
+    /// The import was written as drafts.
+    Imported {
+        file: String,
+        /// Stores created or changed.
+        stores: usize,
+        /// What the step did, in a sentence.
+        summary: String,
+    },
+    /// The import was not applied: why, in a sentence; nothing changed.
+    ImportFailed(String),
+    /// An export was written.
+    Exported {
+        path: PathBuf,
+        count: usize,
+        format: &'static str,
+    },
 }
 
 /// An event of a given generation.
@@ -235,6 +304,7 @@ pub struct Envelope {
 pub struct Backend {
     commands: Sender<(u64, Command)>,
     cancel: Arc<AtomicBool>,
+    dialogs: SharedDialogs,
 }
 
 impl Drop for Backend {
@@ -267,6 +337,7 @@ impl Backend {
         let (command_tx, command_rx) = channel();
         let (event_tx, event_rx) = channel();
         let cancel = Arc::new(AtomicBool::new(false));
+        let dialogs = crate::app::files::system_dialogs();
         let worker = Worker {
             profiles,
             session: None,
@@ -279,6 +350,7 @@ impl Backend {
             cancel: cancel.clone(),
             pushing: Arc::new(AtomicBool::new(false)),
             commands: command_tx.clone(),
+            dialogs: dialogs.clone(),
         };
         std::thread::Builder::new()
             .name("storedesk-work".into())
@@ -287,6 +359,7 @@ impl Backend {
             Backend {
                 commands: command_tx,
                 cancel,
+                dialogs,
             },
             event_rx,
         ))
@@ -300,6 +373,14 @@ impl Backend {
     /// Asks the running push to stop after the requests in flight.
     pub fn cancel_push(&self) {
         self.cancel.store(true, Ordering::SeqCst);
+    }
+
+    /// The open and save dialogs used from now on (the system's by default).
+    pub fn set_file_dialogs(&self, dialogs: Arc<dyn crate::app::files::FileDialogs>) {
+        match self.dialogs.write() {
+            Ok(mut d) => *d = dialogs,
+            Err(poisoned) => *poisoned.into_inner() = dialogs,
+        }
     }
 }
 
@@ -336,6 +417,7 @@ struct Worker {
     cancel: Arc<AtomicBool>,
     pushing: Arc<AtomicBool>,
     commands: Sender<(u64, Command)>,
+    dialogs: SharedDialogs,
 }
 
 impl Worker {
@@ -537,6 +619,23 @@ impl Worker {
             }
             Command::Refresh => self.refresh(),
             Command::Shutdown => {}
+            Command::PickImport => self.pick_import(),
+            Command::ReadImport { path, sheet } => self.read_import(path, sheet),
+            Command::ConvertImport {
+                source,
+                mapping,
+                revision,
+            } => self.convert_import(&source, &mapping, revision),
+            Command::ApplyImport {
+                path,
+                source,
+                mapping,
+                mode,
+            } => self.apply_import(&path, &source, mapping.as_ref(), mode),
+            Command::PickExport { format, ids } => self.pick_export(format, ids),
+            Command::WriteExport { path, format, ids } => {
+                self.write_export(&path, format, ids.as_deref())
+            }
         }
     }
 

@@ -10,6 +10,7 @@ use serde::Serialize;
 mod files;
 mod workspace;
 
+pub use files::mapping_store;
 pub use workspace::{RemoteArgs, WorkspaceArg};
 
 use crate::model::{Document, parse_document};

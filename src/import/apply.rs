@@ -158,7 +158,22 @@ pub fn import_into(
     ctx: &Context,
     mode: ApplyMode,
 ) -> Result<Imported, ImportError> {
+    import_into_with_progress(ws, file, source, mapping, ctx, mode, &|_, _| {})
+}
+
+/// [`import_into`], telling `progress` how many of the file's rows (or stores) have been
+/// converted and written so far, and of how many, as it goes.
+pub fn import_into_with_progress(
+    ws: &mut Workspace,
+    file: &str,
+    source: &Source,
+    mapping: Option<&Mapping>,
+    ctx: &Context,
+    mode: ApplyMode,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Imported, ImportError> {
     let items = Items::of(source, mapping)?;
+    let total = items.len();
     let mut step = match ws.begin_step(&format!("Import {file}")) {
         Ok(step) => step,
         Err(e) => {
@@ -197,6 +212,8 @@ pub fn import_into(
         summary: ApplySummary::default(),
         pending: Vec::new(),
         failed: None,
+        progress,
+        total,
     };
     let report = run(&items, ctx, &prepare, &mut sink)?;
     let applied = sink.finish(&report).and_then(|summary| {
@@ -226,6 +243,9 @@ struct IntoStep<'s, 'w> {
     pending: Vec<Prepared>,
     /// The first error of the step; nothing more is written after it.
     failed: Option<ImportError>,
+    /// Told the rows done so far, of `total`.
+    progress: &'s dyn Fn(usize, usize),
+    total: usize,
 }
 
 /// New stores written to the step together.
@@ -314,12 +334,8 @@ impl IntoStep<'_, '_> {
 }
 
 impl Sink for IntoStep<'_, '_> {
-    fn store(
-        &mut self,
-        _row_index: usize,
-        row: usize,
-        checked: Checked,
-    ) -> Result<(), ImportError> {
+    fn store(&mut self, row_index: usize, row: usize, checked: Checked) -> Result<(), ImportError> {
+        (self.progress)(row_index + 1, self.total);
         // A failed step goes on converting, for the report, and writes nothing more.
         if self.failed.is_some() {
             return Ok(());

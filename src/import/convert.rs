@@ -91,7 +91,7 @@ impl<'a> Items<'a> {
         })
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         match self {
             Items::Table { table, .. } => table.rows.len(),
             Items::Document(doc) => doc.entries.len(),

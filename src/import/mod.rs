@@ -20,7 +20,7 @@ use serde_json::Value;
 
 use crate::model::{Document, DocumentError, DocumentKind, parse_document};
 
-pub use apply::{ApplyMode, ApplySummary, Imported, apply, import_into};
+pub use apply::{ApplyMode, ApplySummary, Imported, apply, import_into, import_into_with_progress};
 pub use convert::{Conversion, convert, convert_owned};
 pub use mapping::{ColumnMapping, Mapping, MappingStore, Target};
 pub use report::{Note, Report, RowReport, Status};

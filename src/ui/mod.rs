@@ -3,7 +3,9 @@
 pub mod basemap;
 pub mod bulk_edit;
 pub mod conflicts;
+pub mod export_dialog;
 pub mod hours_editor;
+pub mod import_dialog;
 pub mod map;
 pub mod profiles;
 pub mod queue;
@@ -82,6 +84,9 @@ pub fn main_window(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView) -
     });
     profiles::show(ui.ctx(), state);
     conflicts::show(ui.ctx(), state);
+    import_dialog::show(ui.ctx(), state);
+    export_dialog::show(ui.ctx(), state);
+    import_dialog::input(ui.ctx(), state);
     toasts::show(ui.ctx(), state);
     cancel
 }

@@ -23,6 +23,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, _map: &mut MapView) {
             );
         }
         ui.separator();
+        files_buttons(ui, state);
+        ui.separator();
 
         let has_profile = state.profile.is_some();
         let busy = state.pushing || state.pulling.is_some();
@@ -93,6 +95,27 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, _map: &mut MapView) {
                 state.error = None;
             }
         });
+    }
+}
+
+/// Import and Export, with their shortcuts in the tooltips.
+fn files_buttons(ui: &mut egui::Ui, state: &mut AppState) {
+    let has_profile = state.profile.is_some();
+    if ui
+        .add_enabled(has_profile, egui::Button::new("Import..."))
+        .on_hover_text("Add stores from a JSON, GeoJSON, CSV or spreadsheet file as drafts (Ctrl+O); you can also drop a file onto the window")
+        .on_disabled_hover_text("No project is open; pick a profile first.")
+        .clicked()
+    {
+        super::import_dialog::start(state);
+    }
+    if ui
+        .add_enabled(has_profile, egui::Button::new("Export..."))
+        .on_hover_text("Write stores to a Woosmap JSON, GeoJSON or CSV file (Ctrl+E)")
+        .on_disabled_hover_text("No project is open; pick a profile first.")
+        .clicked()
+    {
+        super::export_dialog::open(state);
     }
 }
 

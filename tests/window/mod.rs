@@ -34,19 +34,24 @@ pub fn window_sized(
         .build_ui_state(|ui, app: &mut StoreDeskApp| app.frame(ui), app)
 }
 
-/// Steps the window until `done` holds, for at most 20 s.
+/// Steps the window until `done` holds, for at most 30 s.
 pub fn step_until(
     h: &mut Harness<'_, StoreDeskApp>,
     what: &str,
     done: impl Fn(&StoreDeskApp) -> bool,
 ) {
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(30);
     while !done(h.state()) {
         assert!(
             Instant::now() < deadline,
-            "timed out waiting for {what}; status: {:?}, error: {:?}",
+            "timed out waiting for {what}; status: {:?}, error: {:?}, import: {:?}",
             h.state().state.status,
-            h.state().state.error
+            h.state().state.error,
+            h.state()
+                .state
+                .import
+                .as_ref()
+                .map(|w| (&w.error, w.reading))
         );
         h.step();
         std::thread::sleep(Duration::from_millis(10));
