@@ -438,6 +438,13 @@ fn stores_exported_as_csv_read_back_into_another_sandbox_as_the_same_stores() {
             "MKT_NANTES"
         ]
     );
+    // The sample's stores read back as they are: none becomes a change.
+    let changed: Vec<&str> = second
+        .iter()
+        .filter(|s| s.state == SyncState::Modified)
+        .map(|s| s.id.as_str())
+        .collect();
+    assert!(changed.is_empty(), "changed by the round trip: {changed:?}");
     assert_eq!(second.len(), first.len());
     for (a, b) in first.iter().zip(second) {
         assert_eq!(a.id, b.id);

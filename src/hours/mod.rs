@@ -304,6 +304,34 @@ impl<'de, K: Deserialize<'de> + Ord> Deserialize<'de> for PeriodsBy<K> {
 }
 
 impl OpeningHours {
+    /// Whether both give every weekday the same periods, and have the same time zone,
+    /// special days and closures: `{"default": X}` and the seven weekdays each `X` are the
+    /// same hours written two ways (a spreadsheet's weekday columns read back, for one).
+    pub fn same_hours_as(&self, other: &OpeningHours) -> bool {
+        fn day(h: &OpeningHours, n: u8) -> Option<&Vec<Period>> {
+            let usual = h.usual.as_ref()?;
+            usual
+                .get(&DayKey::Weekday(n))
+                .or_else(|| usual.get(&DayKey::Default))
+        }
+        let others = |h: &OpeningHours| -> Vec<(DayKey, Vec<Period>)> {
+            h.usual
+                .iter()
+                .flatten()
+                .filter(|(k, _)| matches!(k, DayKey::Other(_)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let special = |h: &OpeningHours| h.special.clone().filter(|s| !s.is_empty());
+        let closures = |h: &OpeningHours| h.temporary_closure.clone().filter(|c| !c.is_empty());
+        self.timezone == other.timezone
+            && (1..=7).all(|n| day(self, n) == day(other, n))
+            && others(self) == others(other)
+            && special(self) == special(other)
+            && closures(self) == closures(other)
+            && self.extra == other.extra
+    }
+
     /// Every period with where it sits, for checks that look at all of them.
     pub fn all_periods(&self) -> impl Iterator<Item = (PeriodPlace<'_>, usize, &Period)> {
         let usual = self.usual.iter().flatten().flat_map(|(key, periods)| {
@@ -390,6 +418,27 @@ mod tests {
 
     fn t(h: u32, m: u32) -> TimeOfDay {
         TimeOfDay::from_hm(h, m).expect("valid time")
+    }
+
+    #[test]
+    fn the_same_hours_written_two_ways_are_the_same() {
+        let read = |json: &str| -> OpeningHours { serde_json::from_str(json).expect("hours") };
+        let default = read(
+            r#"{"timezone":"Europe/Paris","usual":{"default":[{"start":"09:00","end":"18:00"}]}}"#,
+        );
+        let every_day = read(
+            r#"{"timezone":"Europe/Paris","usual":{"1":[{"start":"09:00","end":"18:00"}],"2":[{"start":"09:00","end":"18:00"}],"3":[{"start":"09:00","end":"18:00"}],"4":[{"start":"09:00","end":"18:00"}],"5":[{"start":"09:00","end":"18:00"}],"6":[{"start":"09:00","end":"18:00"}],"7":[{"start":"09:00","end":"18:00"}]}}"#,
+        );
+        assert!(default.same_hours_as(&every_day));
+        assert!(every_day.same_hours_as(&default));
+        let sunday_closed = read(
+            r#"{"timezone":"Europe/Paris","usual":{"default":[{"start":"09:00","end":"18:00"}],"7":[]}}"#,
+        );
+        assert!(!default.same_hours_as(&sunday_closed));
+        let london = read(
+            r#"{"timezone":"Europe/London","usual":{"default":[{"start":"09:00","end":"18:00"}]}}"#,
+        );
+        assert!(!default.same_hours_as(&london));
     }
 
     #[test]

@@ -97,10 +97,13 @@ pub fn apply(
                 store
             }
             Some(current) => {
-                let next = match mode {
-                    ApplyMode::Merge => merge(current, store),
-                    ApplyMode::Replace | ApplyMode::ReplaceProject => store,
-                };
+                let next = keep_same_hours(
+                    current,
+                    match mode {
+                        ApplyMode::Merge => merge(current, store),
+                        ApplyMode::Replace | ApplyMode::ReplaceProject => store,
+                    },
+                );
                 if &next == current {
                     summary.unchanged += 1;
                     continue;
@@ -288,10 +291,13 @@ impl IntoStep<'_, '_> {
                 store.id().to_owned(),
             )));
         };
-        let next = match self.mode {
-            ApplyMode::Merge => merge(&current, store),
-            ApplyMode::Replace | ApplyMode::ReplaceProject => store,
-        };
+        let next = keep_same_hours(
+            &current,
+            match self.mode {
+                ApplyMode::Merge => merge(&current, store),
+                ApplyMode::Replace | ApplyMode::ReplaceProject => store,
+            },
+        );
         if next == current {
             self.summary.unchanged += 1;
             return Ok(());
@@ -345,6 +351,17 @@ impl Sink for IntoStep<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// `next` with the opening hours of `current` when both mean the same hours: a file that
+/// writes hours per weekday does not change a store whose hours say "every day".
+fn keep_same_hours(current: &Store, mut next: Store) -> Store {
+    if let (Some(c), Some(n)) = (&current.opening_hours, &next.opening_hours)
+        && c.same_hours_as(n)
+    {
+        next.opening_hours = current.opening_hours.clone();
+    }
+    next
 }
 
 /// `current` with the fields of `imported` that have a value: address and contact field by
