@@ -211,8 +211,9 @@ fn opening_hours_built_in_the_editor_are_pushed_exactly() {
     // Open every day (all day, by default) in Paris.
     let id = "FR_PAR_010";
     select_in_list(&mut h, id);
-    h.get_by_label("Opening hours").click();
+    h.get_by_label("Edit opening hours").click();
     h.run_steps(3);
+    h.get_by_label(&format!("Opening hours of {id}"));
 
     let click = |h: &mut egui_kittest::Harness<'_, storedesk::app::StoreDeskApp>, label: &str| {
         h.get_by_label(label).click();

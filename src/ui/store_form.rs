@@ -156,6 +156,8 @@ pub struct StoreForm {
     /// When the last change not yet sent was made (egui time).
     pub changed_at: Option<f64>,
     pub hours: HoursEditor,
+    /// Whether the opening-hours window is open.
+    pub hours_open: bool,
     /// Sentences to show as toasts (an overnight period split).
     pub notes: Vec<String>,
 }
@@ -994,51 +996,96 @@ fn localized_names(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) 
         });
 }
 
+/// The week in words in the form, and the editor in a window of its own, wide enough for
+/// the week's rows and its picture.
 fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut bool) {
     let read_only = state.read_only_reason().map(str::to_owned);
+    let today = Context::today().today;
     egui::CollapsingHeader::new("Opening hours")
-        .default_open(false)
+        .default_open(true)
         .show(ui, |ui| {
             let form = &mut state.form;
-            let location = form.store.location.as_ref().map(|l| (l.lat, l.lng));
-            let timezone = form
-                .store
-                .opening_hours
-                .as_ref()
-                .and_then(|h| h.timezone.clone());
-            let (suggestion, warning) = timezone_hints(timezone.as_deref(), location);
-            let context = HoursContext {
-                writable,
-                read_only_reason: read_only,
-                today: Context::today().today,
-                suggested_timezone: suggestion,
-                timezone_warning: warning,
-                other_stores: state
-                    .stores
-                    .iter()
-                    .filter(|s| s.id != form.id)
-                    .map(|s| (s.id.clone(), s.name.clone()))
-                    .collect(),
-                selection_len: state.selection.len(),
-            };
-            let mut hours: Option<OpeningHours> = form.store.opening_hours.clone();
-            let response = form.hours.show(ui, &mut hours, &context);
-            if response.changed {
-                form.store.opening_hours = hours;
-                *changed = true;
-            }
-            form.notes.extend(response.notes);
-            if let Some(from) = response.copy_from {
-                if let Some(update) = form.take_update() {
-                    state.commands.push(update);
+            match &form.store.opening_hours {
+                None => {
+                    ui.label("No opening hours.");
                 }
-                state.commands.push(Command::CopyHours {
-                    from,
-                    to: vec![form.id.clone()],
-                });
+                Some(h) => {
+                    ui.label(format!(
+                        "Time zone: {}",
+                        h.timezone.as_deref().unwrap_or("(none)")
+                    ));
+                    for line in crate::hours::week_picture(h, crate::hours::monday_of(today)) {
+                        ui.label(line.words());
+                    }
+                }
             }
-            findings_under(ui, &state.form.findings, "openingHours");
+            if ui
+                .button("Edit opening hours")
+                .on_hover_text("The week, special days, closures and time zone")
+                .clicked()
+            {
+                form.hours_open = true;
+            }
+            findings_under(ui, &form.findings, "openingHours");
         });
+    let form = &mut state.form;
+    if !form.hours_open {
+        return;
+    }
+    let location = form.store.location.as_ref().map(|l| (l.lat, l.lng));
+    let timezone = form
+        .store
+        .opening_hours
+        .as_ref()
+        .and_then(|h| h.timezone.clone());
+    let (suggestion, warning) = timezone_hints(timezone.as_deref(), location);
+    let context = HoursContext {
+        writable,
+        read_only_reason: read_only,
+        today,
+        suggested_timezone: suggestion,
+        timezone_warning: warning,
+        other_stores: state
+            .stores
+            .iter()
+            .filter(|s| s.id != form.id)
+            .map(|s| (s.id.clone(), s.name.clone()))
+            .collect(),
+        selection_len: 1,
+    };
+    let mut open = true;
+    let mut hours: Option<OpeningHours> = form.store.opening_hours.clone();
+    let mut response = None;
+    egui::Window::new(format!("Opening hours of {}", form.id))
+        .id(egui::Id::unique("hours_window"))
+        .open(&mut open)
+        .default_width(780.0)
+        .default_height(ui.ctx().content_rect().height() * 0.85)
+        // Below the top bar, so that Push and Undo stay in reach.
+        .default_pos(ui.ctx().content_rect().left_top() + egui::vec2(320.0, 56.0))
+        .vscroll(true)
+        .show(ui.ctx(), |ui| {
+            response = Some(form.hours.show(ui, &mut hours, &context));
+            findings_under(ui, &form.findings, "openingHours");
+        });
+    form.hours_open = open;
+    let Some(response) = response else {
+        return;
+    };
+    if response.changed {
+        form.store.opening_hours = hours;
+        *changed = true;
+    }
+    form.notes.extend(response.notes);
+    if let Some(from) = response.copy_from {
+        if let Some(update) = form.take_update() {
+            state.commands.push(update);
+        }
+        state.commands.push(Command::CopyHours {
+            from,
+            to: vec![form.id.clone()],
+        });
+    }
 }
 
 /// The time zone the store's location suggests (when it is not the one set), and a warning
