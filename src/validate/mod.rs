@@ -5,6 +5,7 @@
 
 mod contact;
 mod hours;
+mod location;
 mod set;
 mod size;
 
@@ -71,6 +72,8 @@ codes! {
     LongitudeRange = "location.lng_range", Error;
     NullIsland = "location.null_island", Error;
     SamePlace = "location.same_place", Warning;
+    LocationOutsideCountry = "location.outside_country", Warning;
+    LocationSwapped = "location.swapped", Warning;
     CountryCodeInvalid = "address.country_code.invalid", Error;
     CountryCodeAlias = "address.country_code.alias", Warning;
     CountryCodeCase = "address.country_code.case", Notice;
@@ -84,6 +87,7 @@ codes! {
     TimezoneMissing = "hours.timezone.missing", Warning;
     TimezoneUnknown = "hours.timezone.unknown", Error;
     TimezoneCountry = "hours.timezone.country", Warning;
+    TimezoneLocation = "hours.timezone.location", Warning;
     DayKeyUnknown = "hours.day.unknown", Error;
     TimeInvalid = "hours.time.invalid", Error;
     TimeNormalised = "hours.time.normalised", Notice;
@@ -159,9 +163,10 @@ pub fn validate_store(store: &Store, ctx: &Context) -> Vec<Finding> {
     check_location(store, &mut out);
     let country = store_country(store);
     check_address(store, &mut out);
+    let point = location::check(store, country, &mut out);
     contact::check(store, country, &mut out);
     if let Some(hours) = &store.opening_hours {
-        hours::check(hours, country, ctx, &mut out);
+        hours::check(hours, country, point, ctx, &mut out);
     }
     check_unknown_fields(store, &mut out);
     check_size(store, &mut out);

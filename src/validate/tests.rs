@@ -305,6 +305,197 @@ fn timezone_rules() {
     );
 }
 
+/// The codes of the location and time zone rules found for a store at `lat`, `lng` with the
+/// address country `country` (`null`: none) and the time zone `tz`.
+fn place_codes(lat: f64, lng: f64, country: &str, tz: &str) -> Vec<Code> {
+    let s = store(&format!(
+        r#"{{"location": {{"lat": {lat}, "lng": {lng}}}, "address": {{"countryCode": {country}}},
+            "contact": null, "openingHours": {{"timezone": "{tz}"}}}}"#
+    ));
+    codes(&s)
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Code::LocationOutsideCountry
+                    | Code::LocationSwapped
+                    | Code::TimezoneLocation
+                    | Code::TimezoneCountry
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_paris_store_in_france_passes_the_location_rules() {
+    for code in [
+        Code::LocationOutsideCountry,
+        Code::LocationSwapped,
+        Code::TimezoneLocation,
+    ] {
+        passes("{}", code);
+    }
+    assert_eq!(place_codes(48.8532, 2.3692, "\"fr\"", "Europe/Paris"), []);
+    assert_eq!(place_codes(48.8532, 2.3692, "null", "Europe/Paris"), []);
+}
+
+#[test]
+fn a_location_in_another_country_names_both() {
+    let f = fails(
+        r#"{"address": {"countryCode": "DE"}}"#,
+        Code::LocationOutsideCountry,
+    );
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.path, "location");
+    assert_eq!(
+        f.message,
+        "The location is in France (FR), not in Germany (DE) as the address says; check the coordinates or the country."
+    );
+    // A country named in `address.country` counts as well.
+    fails(
+        r#"{"address": {"countryCode": null, "country": "Italia"}}"#,
+        Code::LocationOutsideCountry,
+    );
+    // The time zone is not compared with a location that is itself in doubt.
+    assert_eq!(
+        place_codes(48.8532, 2.3692, "\"DE\"", "Europe/Berlin"),
+        [Code::LocationOutsideCountry]
+    );
+}
+
+#[test]
+fn a_location_at_sea_says_it_is_on_no_land() {
+    let f = fails(
+        r#"{"location": {"lat": 45.0, "lng": -30.0}}"#,
+        Code::LocationOutsideCountry,
+    );
+    assert!(
+        f.message.contains("not on land in any country") && f.message.contains("France (FR)"),
+        "{}",
+        f.message
+    );
+    // Without a country there is nothing to compare with.
+    assert_eq!(place_codes(45.0, -30.0, "null", "Europe/Paris"), []);
+    // A store on a quay or on a small island is on land.
+    for (lat, lng) in [(43.2951, 5.37), (46.7167, -2.3458), (48.38, -4.49)] {
+        assert_eq!(
+            place_codes(lat, lng, "\"FR\"", "Europe/Paris"),
+            [],
+            "{lat}, {lng}"
+        );
+    }
+}
+
+#[test]
+fn swapped_coordinates_are_reported_instead_of_the_country() {
+    let f = fails(
+        r#"{"location": {"lat": 2.3692, "lng": 48.8532}}"#,
+        Code::LocationSwapped,
+    );
+    assert_eq!(f.path, "location");
+    assert!(
+        f.message.contains("at sea") && f.message.contains("in France (FR) as the address says"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        place_codes(2.3692, 48.8532, "\"FR\"", "Europe/Paris"),
+        [Code::LocationSwapped]
+    );
+    // Without a country: at sea as given, on land swapped.
+    let s = store(r#"{"location": {"lat": 2.3692, "lng": 48.8532}, "address": null}"#);
+    let f = finding(&s, Code::LocationSwapped);
+    assert!(
+        f.message.contains("on land in France (FR)"),
+        "{}",
+        f.message
+    );
+    // Sydney with its latitude out of range is swapped too.
+    let s = store(
+        r#"{"location": {"lat": 151.2093, "lng": -33.8688}, "address": {"countryCode": "AU"}, "openingHours": {"timezone": "Australia/Sydney"}}"#,
+    );
+    let found = codes(&s);
+    assert!(found.contains(&Code::LatitudeRange), "{found:?}");
+    assert!(found.contains(&Code::LocationSwapped), "{found:?}");
+    // A point in another country that is not the swapped one is outside the country.
+    assert_eq!(
+        place_codes(52.52, 13.405, "\"FR\"", "Europe/Paris"),
+        [Code::LocationOutsideCountry]
+    );
+}
+
+#[test]
+fn a_time_zone_that_is_not_the_one_of_the_location_names_the_right_one() {
+    let new_york = r#"{"location": {"lat": 40.7128, "lng": -74.006}, "address": {"countryCode": "US", "city": "New York"}, "contact": null}"#;
+    let f = finding(&store(new_york), Code::TimezoneLocation);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.path, "openingHours.timezone");
+    assert_eq!(
+        f.message,
+        "Time zone Europe/Paris is not the time zone of the store's location, which is America/New_York; use America/New_York unless the location is wrong."
+    );
+    // One finding for one cause: the country's is left out.
+    assert_eq!(
+        place_codes(40.7128, -74.006, "\"US\"", "Europe/Paris"),
+        [Code::TimezoneLocation]
+    );
+    assert_eq!(
+        place_codes(40.7128, -74.006, "null", "Europe/Paris"),
+        [Code::TimezoneLocation]
+    );
+    assert_eq!(
+        place_codes(40.7128, -74.006, "\"US\"", "America/New_York"),
+        []
+    );
+    // Another name of the same clock is not reported: the Vatican's zone is Europe/Vatican.
+    assert_eq!(place_codes(41.9029, 12.4534, "\"VA\"", "Europe/Rome"), []);
+    // Phoenix keeps no summer time.
+    assert_eq!(
+        place_codes(33.4484, -112.074, "\"US\"", "America/Denver"),
+        [Code::TimezoneLocation]
+    );
+    // The country's rule still speaks when the location says nothing more.
+    assert_eq!(
+        place_codes(48.8532, 2.3692, "\"FR\"", "Europe/Madrid"),
+        [Code::TimezoneCountry]
+    );
+}
+
+#[test]
+fn a_store_near_a_border_is_not_reported() {
+    // Basel (CH), Saint-Louis (FR), Weil am Rhein (DE), the Basel Badischer Bahnhof (CH), and
+    // the three-country point, each with its own country and time zone.
+    for (lat, lng, country, tz) in [
+        (47.5596, 7.5886, "CH", "Europe/Zurich"),
+        (47.5898, 7.5617, "FR", "Europe/Paris"),
+        (47.5936, 7.6207, "DE", "Europe/Berlin"),
+        (47.5673, 7.6075, "CH", "Europe/Zurich"),
+        (47.5897, 7.5891, "CH", "Europe/Zurich"),
+        (47.5897, 7.5891, "DE", "Europe/Berlin"),
+        (47.5897, 7.5891, "FR", "Europe/Paris"),
+    ] {
+        assert_eq!(
+            place_codes(lat, lng, &format!("\"{country}\""), tz),
+            [],
+            "{lat}, {lng} in {country}"
+        );
+    }
+    // Walking north from Basel, the last Swiss point of the simplified border and a point 300 m
+    // beyond it: the boundaries put that one in Germany, the rule gives it the benefit of the
+    // doubt; 5 km beyond, it is reported.
+    let (mut lat, lng) = (47.5596, 7.5886);
+    while crate::geo::in_country(lat + 0.0005, lng, "CH") {
+        lat += 0.0005;
+    }
+    let across = lat + 0.003;
+    assert!(!crate::geo::in_country(across, lng, "CH"), "{across}");
+    assert_eq!(place_codes(across, lng, "\"CH\"", "Europe/Zurich"), []);
+    assert_eq!(
+        place_codes(lat + 0.05, lng, "\"CH\"", "Europe/Zurich"),
+        [Code::LocationOutsideCountry]
+    );
+}
+
 #[test]
 fn day_key_rule() {
     let f = fails(
