@@ -4,6 +4,7 @@
 //! field, and a sentence a store manager understands.
 
 mod contact;
+pub mod fix;
 mod hours;
 mod location;
 mod set;
@@ -18,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::model::countries::{self, Country};
 use crate::model::{MAX_REQUEST_BYTES, Store};
 
+pub use fix::{Fix, apply, apply_fixes, fixes_for};
 pub use set::validate_set;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -84,6 +86,7 @@ codes! {
     PhoneInvalid = "contact.phone.invalid", Warning;
     PhoneCountry = "contact.phone.country", Warning;
     UnknownField = "field.unknown", Warning;
+    TextWhitespace = "field.whitespace", Warning;
     TimezoneMissing = "hours.timezone.missing", Warning;
     TimezoneUnknown = "hours.timezone.unknown", Error;
     TimezoneCountry = "hours.timezone.country", Warning;
@@ -169,8 +172,24 @@ pub fn validate_store(store: &Store, ctx: &Context) -> Vec<Finding> {
         hours::check(hours, country, point, ctx, &mut out);
     }
     check_unknown_fields(store, &mut out);
+    check_whitespace(store, &mut out);
     check_size(store, &mut out);
     out
+}
+
+fn check_whitespace(store: &Store, out: &mut Vec<Finding>) {
+    for (field, text) in fix::text_fields(store) {
+        if fix::is_untrimmed(text) {
+            out.push(Finding::new(
+                Code::TextWhitespace,
+                field.path(),
+                format!(
+                    "There are spaces at the start or end of {}: \"{text}\".",
+                    field.label()
+                ),
+            ));
+        }
+    }
 }
 
 /// The store's country: its `countryCode` when that is a code, else a country name found in
