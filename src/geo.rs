@@ -197,13 +197,16 @@ fn is_place_zone(name: &str) -> bool {
     !name.is_empty() && !name.starts_with("Etc/")
 }
 
+/// Pairs of zones compared from a date, and whether they keep the same clock.
+type ClockPairs = HashMap<(Tz, Tz, NaiveDate), bool>;
+
 /// Whether two zones give the same UTC offset at noon (UTC) on every day of the year from
 /// `from`. Remembered for each pair and year.
 pub fn same_clock(a: Tz, b: Tz, from: NaiveDate) -> bool {
     if a == b {
         return true;
     }
-    static KNOWN: OnceLock<Mutex<HashMap<(Tz, Tz, NaiveDate), bool>>> = OnceLock::new();
+    static KNOWN: OnceLock<Mutex<ClockPairs>> = OnceLock::new();
     let known = KNOWN.get_or_init(Mutex::default);
     let key = if a.name() <= b.name() {
         (a, b, from)

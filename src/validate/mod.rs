@@ -20,7 +20,7 @@ use crate::model::countries::{self, Country};
 use crate::model::{MAX_REQUEST_BYTES, Store};
 
 pub use fix::{Fix, apply, apply_fixes, fixes_for};
-pub use set::validate_set;
+pub use set::{add_set_findings, validate_set};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,6 +54,11 @@ macro_rules! codes {
 
             pub fn as_str(self) -> &'static str {
                 match self { $(Code::$variant => $text,)* }
+            }
+
+            /// The code written `text` (`"location.swapped"`).
+            pub fn parse(text: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.as_str() == text)
             }
 
             pub fn severity(self) -> Severity {
