@@ -10,6 +10,7 @@ pub mod cli;
 pub mod emulator;
 pub mod export;
 pub mod files;
+pub mod geo;
 pub mod hours;
 pub mod import;
 pub mod model;

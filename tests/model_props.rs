@@ -178,3 +178,154 @@ proptest! {
         }
     }
 }
+
+/// A store as files often hold them: spaces around texts, country codes in lower case or
+/// aliases, times written loosely, periods across midnight, coordinates swapped.
+fn messy_store() -> impl Strategy<Value = Store> {
+    let text = || {
+        prop::sample::select(vec![
+            "Paris Bastille",
+            " Paris ",
+            "Café\t",
+            "   ",
+            "",
+            "12 rue de la Roquette ",
+        ])
+    };
+    let time = || {
+        prop::sample::select(vec![
+            "6:00", "06:00", "9h30", "22:00", "02:00", "23:59", "00:00", "10.15", "late",
+        ])
+    };
+    let period = (time(), time(), any::<bool>()).prop_map(|(start, end, all_day)| {
+        if all_day {
+            serde_json::json!({"all-day": true})
+        } else {
+            serde_json::json!({"start": start, "end": end, "note": "kept"})
+        }
+    });
+    let points = vec![
+        (48.8532, 2.3692),
+        (2.3692, 48.8532),
+        (51.5074, -0.1278),
+        (-0.1278, 51.5074),
+        (40.7128, -74.006),
+        (-74.006, 40.7128),
+        (37.9838, 23.7275),
+        (23.7275, 37.9838),
+    ];
+    (
+        text(),
+        prop::collection::vec(text(), 0..3),
+        text(),
+        prop::option::of(prop::sample::select(vec![
+            "FR", "fr", " FR", "UK", "uk", "EL", "DE", "XZ",
+        ])),
+        prop::sample::select(points),
+        prop::collection::vec(text(), 0..3),
+        prop::collection::btree_map(
+            prop::sample::select(vec!["default", "1", "4", "5", "6", "7"]),
+            prop::collection::vec(period.clone(), 0..3),
+            0..5,
+        ),
+        prop::collection::vec(period, 0..2),
+    )
+        .prop_map(
+            |(name, lines, city, country, (lat, lng), tags, usual, special)| {
+                let value = serde_json::json!({
+                    "storeId": "s1", "name": name, "location": {"lat": lat, "lng": lng},
+                    "address": {"lines": lines, "city": city, "countryCode": country},
+                    "contact": {"phone": " +33 1 00 00 00 00", "email": "a@example.com "},
+                    "tags": tags, "types": [" shop"],
+                    "openingHours": {"timezone": "Europe/Paris", "usual": usual,
+                        "special": {"2030-01-01": special}}
+                });
+                serde_json::from_value(value).unwrap_or_default()
+            },
+        )
+}
+
+/// Every leaf of a JSON value with its path (`address.lines[0]`).
+fn leaves(value: &Value, path: String, out: &mut Vec<(String, Value)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                leaves(v, p, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                leaves(v, format!("{path}[{i}]"), out);
+            }
+        }
+        leaf => out.push((path, leaf.clone())),
+    }
+}
+
+fn times_of(store: &Store) -> Vec<TimeOfDay> {
+    let mut out: Vec<TimeOfDay> = store
+        .opening_hours
+        .iter()
+        .flat_map(|h| h.all_periods())
+        .flat_map(|(_, _, p)| [&p.start, &p.end])
+        .filter_map(|t| t.as_ref().and_then(|t| t.time()))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn safe_fixes_keep_every_value_and_remove_their_findings(s in messy_store()) {
+        use storedesk::validate::{Context, apply_fixes, fixes_for, validate_store};
+        let ctx = Context { today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default() };
+        let findings = validate_store(&s, &ctx);
+        let fixes = fixes_for(&s, &findings);
+        let mut out = s.clone();
+        prop_assert_eq!(apply_fixes(&mut out, &fixes), fixes.len());
+        let mut before = Vec::new();
+        leaves(&serde_json::to_value(&s).unwrap_or_default(), String::new(), &mut before);
+        let mut after = Vec::new();
+        leaves(&serde_json::to_value(&out).unwrap_or_default(), String::new(), &mut after);
+        let after: std::collections::HashMap<String, Value> = after.into_iter().collect();
+        for (path, value) in &before {
+            let now = after.get(path);
+            match value {
+                Value::String(text) if !text.trim().is_empty() => {
+                    let kept = now.and_then(Value::as_str).unwrap_or("");
+                    prop_assert!(!kept.trim().is_empty(), "{} lost {:?}", path, text);
+                    if !path.starts_with("openingHours") && path != "address.countryCode" {
+                        prop_assert_eq!(kept, text.trim(), "{}", path);
+                    }
+                }
+                Value::Number(_) => prop_assert!(now.is_some_and(Value::is_number), "{}", path),
+                Value::Bool(b) => prop_assert_eq!(now.and_then(Value::as_bool), Some(*b), "{}", path),
+                _ => {}
+            }
+        }
+        // The coordinates are the same two numbers; every time of the hours is still there.
+        let pair = |s: &Store| s.lat_lng().map(|p| {
+            let (a, b) = (p.lat.min(p.lng), p.lat.max(p.lng));
+            (a.to_bits(), b.to_bits())
+        });
+        prop_assert_eq!(pair(&s), pair(&out));
+        let (was, now) = (times_of(&s), times_of(&out));
+        prop_assert!(was.iter().all(|t| now.contains(t)), "{:?} -> {:?}", was, now);
+        // What each fix answered is no longer found.
+        let again = validate_store(&out, &ctx);
+        for fix in &fixes {
+            prop_assert!(
+                !again.iter().any(|f| f.code == fix.code() && f.path == fix.path()),
+                "{:?} left {:?}", fix, again
+            );
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 use chrono_tz::Tz;
 
+use super::location::{self, TrustedPoint};
 use super::{Code, Context, Finding};
 use crate::hours::{DayKey, OpeningHours, Period, PeriodPlace, Span, parse_date};
 use crate::model::countries::{self, Country};
@@ -9,10 +10,11 @@ use crate::model::countries::{self, Country};
 pub(super) fn check(
     hours: &OpeningHours,
     country: Option<&Country>,
+    point: Option<TrustedPoint>,
     ctx: &Context,
     out: &mut Vec<Finding>,
 ) {
-    check_timezone(hours, country, out);
+    check_timezone(hours, country, point, ctx, out);
     for key in hours.usual.iter().flat_map(|u| u.keys()) {
         if let DayKey::Other(k) = key {
             out.push(Finding::new(
@@ -72,7 +74,17 @@ pub(super) fn check(
     check_periods(hours, out);
 }
 
-fn check_timezone(hours: &OpeningHours, country: Option<&Country>, out: &mut Vec<Finding>) {
+/// The time zone: present, known, used in the address's country and keeping the time of the
+/// location. When the location can be trusted (it is in the address's country) and the zone
+/// does not fit it, only that finding is given: it names the zone to use, where the country's
+/// finding would say the same thing less precisely.
+fn check_timezone(
+    hours: &OpeningHours,
+    country: Option<&Country>,
+    point: Option<TrustedPoint>,
+    ctx: &Context,
+    out: &mut Vec<Finding>,
+) {
     let path = "openingHours.timezone";
     let Some(tz) = hours.timezone.as_deref() else {
         out.push(Finding::new(
@@ -88,6 +100,10 @@ fn check_timezone(hours: &OpeningHours, country: Option<&Country>, out: &mut Vec
             path,
             format!("\"{tz}\" is not an IANA time zone; pick one such as Europe/Paris."),
         ));
+        return;
+    }
+    if let Some(finding) = point.and_then(|p| location::timezone_finding(tz, p, ctx.today)) {
+        out.push(finding);
         return;
     }
     let Some(country) = country else {

@@ -4,7 +4,9 @@
 //! field, and a sentence a store manager understands.
 
 mod contact;
+pub mod fix;
 mod hours;
+mod location;
 mod set;
 mod size;
 
@@ -17,7 +19,8 @@ use serde_json::{Map, Value};
 use crate::model::countries::{self, Country};
 use crate::model::{MAX_REQUEST_BYTES, Store};
 
-pub use set::validate_set;
+pub use fix::{Fix, apply, apply_fixes, fixes_for};
+pub use set::{add_set_findings, validate_set};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,6 +56,11 @@ macro_rules! codes {
                 match self { $(Code::$variant => $text,)* }
             }
 
+            /// The code written `text` (`"location.swapped"`).
+            pub fn parse(text: &str) -> Option<Code> {
+                Code::ALL.iter().copied().find(|c| c.as_str() == text)
+            }
+
             pub fn severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$severity,)* }
             }
@@ -71,6 +79,8 @@ codes! {
     LongitudeRange = "location.lng_range", Error;
     NullIsland = "location.null_island", Error;
     SamePlace = "location.same_place", Warning;
+    LocationOutsideCountry = "location.outside_country", Warning;
+    LocationSwapped = "location.swapped", Warning;
     CountryCodeInvalid = "address.country_code.invalid", Error;
     CountryCodeAlias = "address.country_code.alias", Warning;
     CountryCodeCase = "address.country_code.case", Notice;
@@ -81,9 +91,11 @@ codes! {
     PhoneInvalid = "contact.phone.invalid", Warning;
     PhoneCountry = "contact.phone.country", Warning;
     UnknownField = "field.unknown", Warning;
+    TextWhitespace = "field.whitespace", Warning;
     TimezoneMissing = "hours.timezone.missing", Warning;
     TimezoneUnknown = "hours.timezone.unknown", Error;
     TimezoneCountry = "hours.timezone.country", Warning;
+    TimezoneLocation = "hours.timezone.location", Warning;
     DayKeyUnknown = "hours.day.unknown", Error;
     TimeInvalid = "hours.time.invalid", Error;
     TimeNormalised = "hours.time.normalised", Notice;
@@ -159,13 +171,30 @@ pub fn validate_store(store: &Store, ctx: &Context) -> Vec<Finding> {
     check_location(store, &mut out);
     let country = store_country(store);
     check_address(store, &mut out);
+    let point = location::check(store, country, &mut out);
     contact::check(store, country, &mut out);
     if let Some(hours) = &store.opening_hours {
-        hours::check(hours, country, ctx, &mut out);
+        hours::check(hours, country, point, ctx, &mut out);
     }
     check_unknown_fields(store, &mut out);
+    check_whitespace(store, &mut out);
     check_size(store, &mut out);
     out
+}
+
+fn check_whitespace(store: &Store, out: &mut Vec<Finding>) {
+    for (field, text) in fix::text_fields(store) {
+        if fix::is_untrimmed(text) {
+            out.push(Finding::new(
+                Code::TextWhitespace,
+                field.path(),
+                format!(
+                    "There are spaces at the start or end of {}: \"{text}\".",
+                    field.label()
+                ),
+            ));
+        }
+    }
 }
 
 /// The store's country: its `countryCode` when that is a code, else a country name found in

@@ -13,10 +13,16 @@ pub const SAME_PLACE_METRES: f64 = 5.0;
 /// The findings of every store, in the order given, with the rules across stores added.
 pub fn validate_set(stores: &[Store], ctx: &Context) -> Vec<Vec<Finding>> {
     let mut all: Vec<Vec<Finding>> = stores.iter().map(|s| validate_store(s, ctx)).collect();
-    duplicate_ids(stores, &mut all);
-    same_place(stores, &mut all);
-    copied_address_lines(stores, &mut all);
+    add_set_findings(stores, &mut all);
     all
+}
+
+/// Adds the findings of the rules across stores to `all`, the findings of each store alone (in
+/// the order of `stores`), for a caller that validated the stores itself.
+pub fn add_set_findings(stores: &[Store], all: &mut [Vec<Finding>]) {
+    duplicate_ids(stores, all);
+    same_place(stores, all);
+    copied_address_lines(stores, all);
 }
 
 fn duplicate_ids(stores: &[Store], all: &mut [Vec<Finding>]) {

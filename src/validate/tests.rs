@@ -1,6 +1,7 @@
 //! One passing and one failing case for every rule.
 
 use super::*;
+use crate::hours::{DayKey, Period, TimeOfDay};
 use crate::model::Store;
 
 fn ctx() -> Context {
@@ -305,6 +306,197 @@ fn timezone_rules() {
     );
 }
 
+/// The codes of the location and time zone rules found for a store at `lat`, `lng` with the
+/// address country `country` (`null`: none) and the time zone `tz`.
+fn place_codes(lat: f64, lng: f64, country: &str, tz: &str) -> Vec<Code> {
+    let s = store(&format!(
+        r#"{{"location": {{"lat": {lat}, "lng": {lng}}}, "address": {{"countryCode": {country}}},
+            "contact": null, "openingHours": {{"timezone": "{tz}"}}}}"#
+    ));
+    codes(&s)
+        .into_iter()
+        .filter(|c| {
+            matches!(
+                c,
+                Code::LocationOutsideCountry
+                    | Code::LocationSwapped
+                    | Code::TimezoneLocation
+                    | Code::TimezoneCountry
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_paris_store_in_france_passes_the_location_rules() {
+    for code in [
+        Code::LocationOutsideCountry,
+        Code::LocationSwapped,
+        Code::TimezoneLocation,
+    ] {
+        passes("{}", code);
+    }
+    assert_eq!(place_codes(48.8532, 2.3692, "\"fr\"", "Europe/Paris"), []);
+    assert_eq!(place_codes(48.8532, 2.3692, "null", "Europe/Paris"), []);
+}
+
+#[test]
+fn a_location_in_another_country_names_both() {
+    let f = fails(
+        r#"{"address": {"countryCode": "DE"}}"#,
+        Code::LocationOutsideCountry,
+    );
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.path, "location");
+    assert_eq!(
+        f.message,
+        "The location is in France (FR), not in Germany (DE) as the address says; check the coordinates or the country."
+    );
+    // A country named in `address.country` counts as well.
+    fails(
+        r#"{"address": {"countryCode": null, "country": "Italia"}}"#,
+        Code::LocationOutsideCountry,
+    );
+    // The time zone is not compared with a location that is itself in doubt.
+    assert_eq!(
+        place_codes(48.8532, 2.3692, "\"DE\"", "Europe/Berlin"),
+        [Code::LocationOutsideCountry]
+    );
+}
+
+#[test]
+fn a_location_at_sea_says_it_is_on_no_land() {
+    let f = fails(
+        r#"{"location": {"lat": 45.0, "lng": -30.0}}"#,
+        Code::LocationOutsideCountry,
+    );
+    assert!(
+        f.message.contains("not on land in any country") && f.message.contains("France (FR)"),
+        "{}",
+        f.message
+    );
+    // Without a country there is nothing to compare with.
+    assert_eq!(place_codes(45.0, -30.0, "null", "Europe/Paris"), []);
+    // A store on a quay or on a small island is on land.
+    for (lat, lng) in [(43.2951, 5.37), (46.7167, -2.3458), (48.38, -4.49)] {
+        assert_eq!(
+            place_codes(lat, lng, "\"FR\"", "Europe/Paris"),
+            [],
+            "{lat}, {lng}"
+        );
+    }
+}
+
+#[test]
+fn swapped_coordinates_are_reported_instead_of_the_country() {
+    let f = fails(
+        r#"{"location": {"lat": 2.3692, "lng": 48.8532}}"#,
+        Code::LocationSwapped,
+    );
+    assert_eq!(f.path, "location");
+    assert!(
+        f.message.contains("at sea") && f.message.contains("in France (FR) as the address says"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        place_codes(2.3692, 48.8532, "\"FR\"", "Europe/Paris"),
+        [Code::LocationSwapped]
+    );
+    // Without a country: at sea as given, on land swapped.
+    let s = store(r#"{"location": {"lat": 2.3692, "lng": 48.8532}, "address": null}"#);
+    let f = finding(&s, Code::LocationSwapped);
+    assert!(
+        f.message.contains("on land in France (FR)"),
+        "{}",
+        f.message
+    );
+    // Sydney with its latitude out of range is swapped too.
+    let s = store(
+        r#"{"location": {"lat": 151.2093, "lng": -33.8688}, "address": {"countryCode": "AU"}, "openingHours": {"timezone": "Australia/Sydney"}}"#,
+    );
+    let found = codes(&s);
+    assert!(found.contains(&Code::LatitudeRange), "{found:?}");
+    assert!(found.contains(&Code::LocationSwapped), "{found:?}");
+    // A point in another country that is not the swapped one is outside the country.
+    assert_eq!(
+        place_codes(52.52, 13.405, "\"FR\"", "Europe/Paris"),
+        [Code::LocationOutsideCountry]
+    );
+}
+
+#[test]
+fn a_time_zone_that_is_not_the_one_of_the_location_names_the_right_one() {
+    let new_york = r#"{"location": {"lat": 40.7128, "lng": -74.006}, "address": {"countryCode": "US", "city": "New York"}, "contact": null}"#;
+    let f = finding(&store(new_york), Code::TimezoneLocation);
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(f.path, "openingHours.timezone");
+    assert_eq!(
+        f.message,
+        "Time zone Europe/Paris is not the time zone of the store's location, which is America/New_York; use America/New_York unless the location is wrong."
+    );
+    // One finding for one cause: the country's is left out.
+    assert_eq!(
+        place_codes(40.7128, -74.006, "\"US\"", "Europe/Paris"),
+        [Code::TimezoneLocation]
+    );
+    assert_eq!(
+        place_codes(40.7128, -74.006, "null", "Europe/Paris"),
+        [Code::TimezoneLocation]
+    );
+    assert_eq!(
+        place_codes(40.7128, -74.006, "\"US\"", "America/New_York"),
+        []
+    );
+    // Another name of the same clock is not reported: the Vatican's zone is Europe/Vatican.
+    assert_eq!(place_codes(41.9029, 12.4534, "\"VA\"", "Europe/Rome"), []);
+    // Phoenix keeps no summer time.
+    assert_eq!(
+        place_codes(33.4484, -112.074, "\"US\"", "America/Denver"),
+        [Code::TimezoneLocation]
+    );
+    // The country's rule still speaks when the location says nothing more.
+    assert_eq!(
+        place_codes(48.8532, 2.3692, "\"FR\"", "Europe/Madrid"),
+        [Code::TimezoneCountry]
+    );
+}
+
+#[test]
+fn a_store_near_a_border_is_not_reported() {
+    // Basel (CH), Saint-Louis (FR), Weil am Rhein (DE), the Basel Badischer Bahnhof (CH), and
+    // the three-country point, each with its own country and time zone.
+    for (lat, lng, country, tz) in [
+        (47.5596, 7.5886, "CH", "Europe/Zurich"),
+        (47.5898, 7.5617, "FR", "Europe/Paris"),
+        (47.5936, 7.6207, "DE", "Europe/Berlin"),
+        (47.5673, 7.6075, "CH", "Europe/Zurich"),
+        (47.5897, 7.5891, "CH", "Europe/Zurich"),
+        (47.5897, 7.5891, "DE", "Europe/Berlin"),
+        (47.5897, 7.5891, "FR", "Europe/Paris"),
+    ] {
+        assert_eq!(
+            place_codes(lat, lng, &format!("\"{country}\""), tz),
+            [],
+            "{lat}, {lng} in {country}"
+        );
+    }
+    // Walking north from Basel, the last Swiss point of the simplified border and a point 300 m
+    // beyond it: the boundaries put that one in Germany, the rule gives it the benefit of the
+    // doubt; 5 km beyond, it is reported.
+    let (mut lat, lng) = (47.5596, 7.5886);
+    while crate::geo::in_country(lat + 0.0005, lng, "CH") {
+        lat += 0.0005;
+    }
+    let across = lat + 0.003;
+    assert!(!crate::geo::in_country(across, lng, "CH"), "{across}");
+    assert_eq!(place_codes(across, lng, "\"CH\"", "Europe/Zurich"), []);
+    assert_eq!(
+        place_codes(lat + 0.05, lng, "\"CH\"", "Europe/Zurich"),
+        [Code::LocationOutsideCountry]
+    );
+}
+
 #[test]
 fn day_key_rule() {
     let f = fails(
@@ -381,7 +573,6 @@ fn period_order_and_overlap_rules() {
 
 #[test]
 fn periods_are_grouped_by_the_path_of_their_day() {
-    use crate::hours::{DayKey, Period, TimeOfDay};
     let t = |h| TimeOfDay::from_hm(h, 0).expect("time");
     // A key kept as written that reads like a weekday has that weekday's path: the two lists
     // are one day for the overlap check, named after the first.
@@ -544,4 +735,157 @@ fn every_code_is_distinct_and_dotted() {
         assert!(seen.insert(code.as_str()), "{code} twice");
         assert!(code.as_str().contains('.'), "{code}");
     }
+}
+
+/// Offers the fixes of `s`'s findings, applies them all, and checks that each applied and that
+/// validating again no longer finds what they fixed. Returns the fixed store.
+#[track_caller]
+fn fixed(s: &Store, expected: &[Code]) -> Store {
+    let findings = validate_store(s, &ctx());
+    let fixes = fixes_for(s, &findings);
+    let mut offered: Vec<Code> = fixes.iter().map(Fix::code).collect();
+    offered.sort_by_key(|c| c.as_str());
+    let mut expected = expected.to_vec();
+    expected.sort_by_key(|c| c.as_str());
+    assert_eq!(offered, expected, "{findings:?}");
+    for fix in &fixes {
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.code == fix.code() && f.path == fix.path()),
+            "{fix:?} answers no finding"
+        );
+        assert!(fix.describe().ends_with('.'), "{}", fix.describe());
+    }
+    let mut out = s.clone();
+    assert_eq!(apply_fixes(&mut out, &fixes), fixes.len());
+    // A second time, nothing is left to do.
+    assert_eq!(apply_fixes(&mut out, &fixes), 0);
+    let again = validate_store(&out, &ctx());
+    for fix in &fixes {
+        assert!(
+            !again
+                .iter()
+                .any(|f| f.code == fix.code() && f.path == fix.path()),
+            "{fix:?} left {again:?}"
+        );
+    }
+    out
+}
+
+#[test]
+fn a_time_written_loosely_is_written_hh_mm() {
+    let s = store(
+        r#"{"openingHours": {"usual": {"default": [{"start": "9:00", "end": "12:30"}, {"start": "14:00", "end": "19h00"}]}}}"#,
+    );
+    let out = fixed(&s, &[Code::TimeNormalised, Code::TimeNormalised]);
+    assert_eq!(out, store("{}"));
+    assert!(out.to_json().contains(r#""start":"09:00""#));
+    let fixes = fixes_for(&s, &validate_store(&s, &ctx()));
+    assert_eq!(fixes[0].describe(), "Write the time \"9:00\" as \"09:00\".");
+    assert_eq!(fixes[0].path(), "openingHours.usual.default[0].start");
+}
+
+#[test]
+fn spaces_around_texts_are_reported_and_trimmed() {
+    let s = store(
+        r#"{"name": " Paris Bastille ", "address": {"lines": ["12 rue de la Roquette\t"], "city": "Paris "},
+            "contact": {"phone": " +33 1 43 00 00 00"}, "tags": ["wifi", " parking"], "types": ["shop "]}"#,
+    );
+    let f = finding(&s, Code::TextWhitespace);
+    assert_eq!(f.path, "name");
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.message,
+        "There are spaces at the start or end of the name: \" Paris Bastille \"."
+    );
+    let out = fixed(&s, &[Code::TextWhitespace; 6]);
+    let mut expected = store(r#"{"tags": ["wifi", "parking"], "types": ["shop"]}"#);
+    expected.name = Some("Paris Bastille".to_owned());
+    assert_eq!(out, expected);
+    passes(r#"{"name": "Paris  Bastille"}"#, Code::TextWhitespace);
+}
+
+#[test]
+fn a_country_code_is_upper_cased_and_an_alias_replaced() {
+    let out = fixed(
+        &store(r#"{"address": {"countryCode": "fr"}}"#),
+        &[Code::CountryCodeCase],
+    );
+    assert_eq!(out, store("{}"));
+    let london = r#"{"location": {"lat": 51.5074, "lng": -0.1278}, "address": {"countryCode": "UK", "city": "London"},
+        "contact": null, "openingHours": {"timezone": "Europe/London"}}"#;
+    let s = store(london);
+    let out = fixed(&s, &[Code::CountryCodeAlias]);
+    assert_eq!(out.country_code(), Some("GB"));
+    assert_eq!(validate_store(&out, &ctx()), vec![]);
+    // An unknown code is an error with no safe fix.
+    let s = store(r#"{"address": {"countryCode": "XZ"}}"#);
+    assert_eq!(fixes_for(&s, &validate_store(&s, &ctx())), vec![]);
+}
+
+#[test]
+fn a_period_across_midnight_is_split_onto_the_next_weekday() {
+    // Friday 22:00-02:00; Saturday follows the default.
+    let s = store(
+        r#"{"openingHours": {"usual": {"5": [{"start": "22:00", "end": "02:00", "note": "late"}]}}}"#,
+    );
+    let fixes = fixes_for(&s, &validate_store(&s, &ctx()));
+    assert_eq!(
+        fixes[0].describe(),
+        "Split Friday's 22:00-02:00 into 22:00-23:59 on Friday and 00:00-02:00 on Saturday."
+    );
+    let out = fixed(&s, &[Code::PeriodOrder]);
+    let usual = &out.opening_hours.as_ref().expect("hours").usual;
+    let usual = usual.as_ref().expect("usual");
+    let text = |key: u8| serde_json::to_string(&usual[&DayKey::Weekday(key)]).expect("json");
+    assert_eq!(
+        text(5),
+        r#"[{"start":"22:00","end":"23:59","note":"late"}]"#
+    );
+    assert_eq!(
+        text(6),
+        r#"[{"start":"09:00","end":"12:30"},{"start":"14:00","end":"19:00"},{"start":"00:00","end":"02:00"}]"#
+    );
+    // Sunday's night goes to Monday; Sunday was closed, Monday follows the default.
+    let s = store(
+        r#"{"openingHours": {"usual": {"7": [{"start": "23:00", "end": "01:30"}], "1": []}}}"#,
+    );
+    let out = fixed(&s, &[Code::PeriodOrder]);
+    let usual = out.opening_hours.expect("hours").usual.expect("usual");
+    assert_eq!(
+        usual[&DayKey::Weekday(1)],
+        [Period::span(
+            TimeOfDay::MIDNIGHT,
+            TimeOfDay::from_hm(1, 30).expect("time")
+        )]
+    );
+    // A period that starts and ends at the same time, one that starts at 23:59, or one of a
+    // special day, has no safe split.
+    for patch in [
+        r#"{"openingHours": {"usual": {"5": [{"start": "10:00", "end": "10:00"}]}}}"#,
+        r#"{"openingHours": {"usual": {"5": [{"start": "23:59", "end": "06:00"}]}}}"#,
+        r#"{"openingHours": {"special": {"2025-12-31": [{"start": "22:00", "end": "02:00"}]}}}"#,
+    ] {
+        let s = store(patch);
+        let findings = validate_store(&s, &ctx());
+        assert!(
+            findings.iter().any(|f| f.code == Code::PeriodOrder),
+            "{patch}"
+        );
+        assert_eq!(fixes_for(&s, &findings), vec![], "{patch}");
+    }
+}
+
+#[test]
+fn swapped_coordinates_are_swapped_back_once() {
+    let s = store(r#"{"location": {"lat": 2.3692, "lng": 48.8532}}"#);
+    let out = fixed(&s, &[Code::LocationSwapped]);
+    assert_eq!(out, store("{}"));
+    // The fix of a store moved since does nothing.
+    let fix = &fixes_for(&s, &validate_store(&s, &ctx()))[0];
+    let mut moved = s.clone();
+    moved.location = Some(crate::model::Location::new(2.0, 48.0));
+    assert!(!apply(&mut moved, fix));
+    assert_eq!(moved.lat_lng().map(|p| p.lat), Some(2.0));
 }

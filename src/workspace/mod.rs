@@ -14,6 +14,7 @@ mod checkpoint;
 pub mod diff;
 mod edit;
 mod facets;
+mod ignore;
 mod lookup;
 mod outgoing;
 mod queue_file;
@@ -29,6 +30,7 @@ use serde::Serialize;
 use crate::model::{RemoteMeta, Store};
 pub use diff::{FieldChange, FieldChoice, Side, compose, field_choices, field_diff};
 pub use facets::Facets;
+pub use ignore::{IgnoredFinding, StoreFinding};
 pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
 pub(crate) use step::Prepared;
@@ -65,6 +67,10 @@ pub enum WorkspaceError {
     MissingId,
     #[error("Store \"{0}\" is not in conflict.")]
     NoConflict(String),
+    #[error(
+        "An error ({0}) cannot be ignored: it holds the store back from a push until it is fixed. Only warnings and notices can be ignored."
+    )]
+    ErrorNotIgnorable(String),
     #[error("There is nothing to undo.")]
     NothingToUndo,
     #[error("There is nothing to redo.")]

@@ -7,6 +7,9 @@
 //! whose JSON is `NULL` is the draft of that id at the version sent: the JSON is copied into
 //! `inflight` only when that draft is about to change. `inflight`, whose rows are small, is
 //! kept in the order of its ids alone (`WITHOUT ROWID`).
+//!
+//! Schema 3 adds `ignored`, the findings the user chose to ignore (store id, code, path). A
+//! workspace of schema 1 or 2 gets the table, empty, when it is opened.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -15,7 +18,7 @@ use super::{Result, hash_to_sql, parse_store};
 use crate::validate::Context;
 
 /// The schema this code reads and writes.
-pub(super) const SCHEMA_VERSION: i64 = 2;
+pub(super) const SCHEMA_VERSION: i64 = 3;
 
 /// The validation rules the cached error counts were found with: counts written by another
 /// version of storedesk are found again when the workspace is opened.
@@ -92,6 +95,13 @@ CREATE TABLE IF NOT EXISTS inflight (
     version INTEGER NOT NULL,
     content_hash INTEGER,
     remote_hash INTEGER
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ignored (
+    id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    path TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (id, code, path)
 ) WITHOUT ROWID;
 ";
 

@@ -608,7 +608,7 @@ fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
             r.get(0)
         })
         .expect("schema");
-    assert_eq!(schema, "2");
+    assert_eq!(schema, "3");
     let states: Vec<(String, String, Option<f64>, SyncState)> = ws
         .summaries()
         .expect("summaries")
@@ -771,4 +771,176 @@ fn a_chunked_step_that_changes_nothing_is_not_kept() {
         .expect("adds");
     assert_eq!(step.commit().expect("commits"), 0);
     assert_eq!(ws.undo_label().expect("label"), Some("Add A".into()));
+}
+
+/// A store with a warning (a time written loosely) and a notice-free, error-free rest.
+fn store_with_warning(id: &str, lat: f64) -> Store {
+    let mut s = store(id, " spaced name");
+    s.location = Some(Location::new(lat, 2.35));
+    s
+}
+
+#[test]
+fn warnings_can_be_ignored_and_errors_cannot() {
+    use crate::validate::Code;
+    let (dir, mut ws) = open();
+    ws.create(store_with_warning("A", 48.85), &Origin::Form)
+        .expect("create");
+    ws.ignore_finding("A", Code::TextWhitespace, "name")
+        .expect("a warning can be ignored");
+    // Twice is the same as once.
+    ws.ignore_finding("A", Code::TextWhitespace, "name")
+        .expect("again");
+    let e = ws
+        .ignore_finding("A", Code::LocationMissing, "location")
+        .expect_err("an error cannot be ignored");
+    assert!(matches!(e, WorkspaceError::ErrorNotIgnorable(_)));
+    assert!(e.to_string().contains("location.missing"), "{e}");
+    assert!(matches!(
+        ws.ignore_finding("B", Code::TextWhitespace, "name"),
+        Err(WorkspaceError::UnknownStore(_))
+    ));
+    drop(ws);
+    // Kept across a restart.
+    let mut ws = Workspace::open_dir(dir.path()).expect("reopens");
+    let ignored = ws.ignored().expect("ignored");
+    assert_eq!(ignored.len(), 1);
+    assert_eq!(
+        (
+            ignored[0].id.as_str(),
+            ignored[0].code,
+            ignored[0].path.as_str()
+        ),
+        ("A", Code::TextWhitespace, "name")
+    );
+    assert!(!ignored[0].at.is_empty());
+    assert!(
+        ws.unignore_finding("A", Code::TextWhitespace, "name")
+            .expect("unignore")
+    );
+    assert!(
+        !ws.unignore_finding("A", Code::TextWhitespace, "name")
+            .expect("again")
+    );
+    assert_eq!(ws.ignored().expect("ignored"), vec![]);
+}
+
+#[test]
+fn the_findings_of_the_project_mark_the_ignored_ones() {
+    use crate::validate::{Code, Context, Severity};
+    let (_dir, mut ws) = open();
+    ws.apply_pull(remote(&[store_with_warning("A", 48.85)]))
+        .expect("pull");
+    // B is at the same place as A (a rule across stores); C has no location (an error) and is
+    // deleted, so it is not in the list.
+    ws.create(store_with_warning("B", 48.85), &Origin::Form)
+        .expect("create");
+    let mut c = store("C", "c");
+    c.location = None;
+    ws.create(c, &Origin::Form).expect("create");
+    ws.delete(&["C".to_owned()], &Origin::Form).expect("delete");
+    ws.ignore_finding("A", Code::TextWhitespace, "name")
+        .expect("ignore");
+    let ctx = Context::today();
+    let found: Vec<(String, Code, bool)> = ws
+        .findings(&ctx)
+        .expect("findings")
+        .into_iter()
+        .map(|f| (f.id, f.finding.code, f.ignored))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("A".to_owned(), Code::TextWhitespace, true),
+            ("A".to_owned(), Code::SamePlace, false),
+            ("B".to_owned(), Code::TextWhitespace, false),
+            ("B".to_owned(), Code::SamePlace, false),
+        ]
+    );
+    // The error of a store the user sees is listed, never marked ignored.
+    let mut d = store("D", "d");
+    d.location = None;
+    ws.create(d, &Origin::Form).expect("create");
+    let errors: Vec<StoreFinding> = ws
+        .findings(&ctx)
+        .expect("findings")
+        .into_iter()
+        .filter(|f| f.finding.severity == Severity::Error)
+        .collect();
+    assert_eq!(errors.len(), 1);
+    assert_eq!((errors[0].id.as_str(), errors[0].ignored), ("D", false));
+}
+
+#[test]
+fn the_findings_of_a_large_project_are_validated_in_order() {
+    use crate::validate::{Context, validate_set};
+    let (_dir, mut ws) = open();
+    let stores: Vec<Store> = (0..5000)
+        .map(|i| store_with_warning(&format!("S{i:05}"), 40.0 + f64::from(i) / 1000.0))
+        .collect();
+    ws.apply_batch(
+        "Import",
+        stores
+            .iter()
+            .cloned()
+            .map(|s| (Edit::put(s), Origin::Form))
+            .collect(),
+    )
+    .expect("apply");
+    let ctx = Context::today();
+    let expected: Vec<(String, crate::validate::Finding)> = stores
+        .iter()
+        .zip(validate_set(&stores, &ctx))
+        .flat_map(|(s, fs)| fs.into_iter().map(move |f| (s.id().to_owned(), f)))
+        .collect();
+    let found: Vec<(String, crate::validate::Finding)> = ws
+        .findings(&ctx)
+        .expect("findings")
+        .into_iter()
+        .map(|f| (f.id, f.finding))
+        .collect();
+    assert_eq!(found.len(), 5000);
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn a_workspace_of_schema_2_gets_the_ignore_list_when_opened() {
+    use crate::validate::Code;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(DATABASE_FILE);
+    {
+        // A schema 2 workspace: the tables of today without `ignored`.
+        let mut ws = Workspace::open(&path).expect("opens");
+        ws.create(store_with_warning("A", 48.85), &Origin::Form)
+            .expect("create");
+        ws.conn
+            .execute_batch("DROP TABLE ignored; UPDATE meta SET value = '2' WHERE key = 'schema';")
+            .expect("schema 2");
+    }
+    {
+        let conn = Connection::open(&path).expect("opens");
+        let tables: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'ignored'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(tables, 0);
+    }
+    let mut ws = Workspace::open(&path).expect("opens and updates");
+    let schema: String = ws
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .expect("schema");
+    assert_eq!(schema, "3");
+    assert_eq!(ws.ignored().expect("ignored"), vec![]);
+    assert_eq!(kinds(&ws), [("A".to_owned(), ChangeKind::Create)]);
+    ws.ignore_finding("A", Code::TextWhitespace, "name")
+        .expect("ignore");
+    drop(ws);
+    let ws = Workspace::open(&path).expect("opens again");
+    assert_eq!(ws.ignored().expect("ignored").len(), 1);
 }
