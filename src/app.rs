@@ -18,7 +18,8 @@ use crate::ui::basemap::OfflineBasemap;
 use crate::ui::store_form::StoreForm;
 use crate::workspace::{Facets, Summary, SyncState};
 pub use backend::{
-    Backend, Command, ConflictView, Details, Envelope, Event, Preview, Queue, QueueItem,
+    Backend, Command, ConflictView, Details, Envelope, Event, FindingKey, FindingRow, Preview,
+    Queue, QueueItem,
 };
 
 /// The key under which the window's own settings are kept between runs.
@@ -109,6 +110,9 @@ pub struct AppState {
     pub bulk_form: ui::bulk_edit::BulkForm,
     /// The conflict dialog: the store being resolved and the choices made so far.
     pub conflict: Option<ConflictView>,
+    /// The problems panel: every finding across the project, when read.
+    pub show_problems: bool,
+    pub problems: ui::validator::ProblemsView,
     pub queue: Queue,
     pub preview: Option<Preview>,
     pub pushing: bool,
@@ -468,7 +472,10 @@ impl StoreDeskApp {
                 self.map.invalidate();
                 s.set_stores(stores);
             }
-            Event::Facets(f) => s.set_facets(f),
+            Event::Facets(f) => {
+                s.set_facets(f);
+                s.problems.stale = s.problems.rows.is_some();
+            }
             Event::Queue(q) => {
                 s.queue = q;
                 // The details of the selected store follow its edits, undos and pushes.
@@ -491,6 +498,7 @@ impl StoreDeskApp {
                     s.bulk = Some((ids, *summary));
                 }
             }
+            Event::Findings(rows) => s.problems.set(rows),
             Event::Conflict(id, view) => match view {
                 Some(v) => s.conflict = Some(*v),
                 None => {

@@ -286,3 +286,94 @@ fn opening_hours_built_in_the_editor_are_pushed_exactly() {
         intended
     );
 }
+
+#[test]
+fn the_problems_panel_fixes_ignores_and_points_at_stores() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut h = sandbox(dir.path());
+    let id = "FR_PAR_007";
+    select_in_list(&mut h, id);
+    // Spaces around the city, and no name: a warning with a safe fix, and an error.
+    retype(&mut h, "City", " Paris ");
+    retype(&mut h, "Store name", "");
+    wait_for_drafts(&mut h, 1);
+
+    h.get_by_label("Problems").click();
+    step_until(&mut h, "the findings", |a| a.state.problems.rows.is_some());
+    h.run_steps(3);
+    let path = "address.city";
+    let fix = format!("Fix {path} of {id}");
+    h.get_by_label(&fix).click();
+    step_until(&mut h, "the fix", |a| {
+        a.state
+            .form
+            .store
+            .address
+            .as_ref()
+            .and_then(|a| a.city.as_deref())
+            == Some("Paris")
+            && a.state
+                .problems
+                .rows
+                .as_ref()
+                .is_some_and(|rows| !rows.iter().any(|r| r.id == id && r.finding.path == path))
+    });
+    assert!(
+        h.state()
+            .state
+            .queue
+            .undo
+            .as_deref()
+            .is_some_and(|u| u.starts_with("Fix 1 problem")),
+        "{:?}",
+        h.state().state.queue.undo
+    );
+
+    // The missing name is an error: it cannot be ignored, and the push holds the store back.
+    assert!(h.query_by_label(&format!("Ignore name of {id}")).is_none());
+    h.get_by_label("Preview").click();
+    step_until(&mut h, "the preview", |a| a.state.preview.is_some());
+    let held = h.state().state.preview.clone().expect("preview").held_back;
+    assert!(held.iter().any(|(i, _)| i == id), "{held:?}");
+
+    // A warning ignored leaves the list (and comes back with Show ignored).
+    let warning = h
+        .state()
+        .state
+        .problems
+        .rows
+        .iter()
+        .flatten()
+        .find(|r| r.finding.severity != storedesk::validate::Severity::Error && !r.ignored)
+        .cloned();
+    if let Some(w) = warning {
+        let label = format!("Ignore {} of {}", w.finding.path, w.id);
+        h.get_by_label("Store").click();
+        h.get_by_label("Store").type_text(&w.id);
+        h.run_steps(2);
+        h.get_by_label(&label).click();
+        step_until(&mut h, "the ignore", |a| {
+            a.state
+                .problems
+                .rows
+                .as_ref()
+                .is_some_and(|rows| rows.iter().any(|r| r.key() == w.key() && r.ignored))
+        });
+        h.run_steps(2);
+        assert!(h.query_by_label(&label).is_none());
+        h.get_by_label("Show ignored").click();
+        h.run_steps(2);
+        h.get_by_label(&format!("Stop ignoring {} of {}", w.finding.path, w.id));
+    }
+
+    // A click on a store selects it.
+    h.get_by_label("Store").click();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Store").type_text(id);
+    h.run_steps(2);
+    h.get_by_label(&format!("Show {id} (name)")).click();
+    step_until(&mut h, "the selection", |a| {
+        a.state.selection.len() == 1 && a.state.selection.contains(id)
+    });
+    h.check_accessibility();
+}

@@ -23,10 +23,10 @@ use crate::profiles::{
     SANDBOX_PRIVATE_KEY, Secret,
 };
 use crate::sync::{self, PlanOptions, PushOptions, PushProgress, PushReport};
-use crate::validate::{Context, Finding, validate_store};
+use crate::validate::{Code, Context, Finding, Fix, fixes_for, validate_store};
 use crate::workspace::{
     ChangeKind, Facets, FieldChange, FieldChoice, Origin, PullReport, Resolution, Summary,
-    Workspace, field_choices,
+    Workspace, WorkspaceError, field_choices,
 };
 
 /// At most this many changes are sent to the queue panel with their diffs; the count is
@@ -69,6 +69,16 @@ pub enum Command {
     },
     /// Read what the selected stores share, for the bulk-edit panel.
     LoadSelection(Vec<String>),
+    /// Validate every store, for the problems panel.
+    LoadFindings,
+    /// Apply the safe fix offered for each of these findings (store id, code, field), as
+    /// one undoable step.
+    ApplyFixes(Vec<FindingKey>),
+    /// Ignore (or stop ignoring) a warning or a notice.
+    IgnoreFinding {
+        key: FindingKey,
+        ignore: bool,
+    },
     /// Read a store in conflict field by field, for the conflict dialog.
     LoadConflict(String),
     ResolveConflict {
@@ -140,6 +150,59 @@ pub enum Command {
     },
 }
 
+/// Whether a safe fix may answer findings of this code.
+fn fixable(code: Code) -> bool {
+    matches!(
+        code,
+        Code::TimeNormalised
+            | Code::TextWhitespace
+            | Code::CountryCodeCase
+            | Code::CountryCodeAlias
+            | Code::PeriodOrder
+            | Code::LocationSwapped
+    )
+}
+
+/// Applies the safe fix of each finding named, store by store, as one undoable step; the
+/// number of findings fixed. A finding whose store changed since is left alone.
+fn apply_fixes(ws: &mut Workspace, keys: &[FindingKey]) -> Result<usize, WorkspaceError> {
+    let mut by_store: std::collections::BTreeMap<&str, Vec<&FindingKey>> = Default::default();
+    for k in keys {
+        by_store.entry(k.id.as_str()).or_default().push(k);
+    }
+    let context = Context::today();
+    let mut edits = Vec::new();
+    let mut fixed = 0;
+    for (id, keys) in by_store {
+        let Some(mut store) = ws.store(id)? else {
+            continue;
+        };
+        let findings = validate_store(&store, &context);
+        let fixes: Vec<Fix> = fixes_for(&store, &findings)
+            .into_iter()
+            .filter(|f| {
+                keys.iter()
+                    .any(|k| k.code == f.code() && k.path == f.path())
+            })
+            .collect();
+        let n = crate::validate::apply_fixes(&mut store, &fixes);
+        if n > 0 {
+            fixed += n;
+            edits.push(crate::workspace::Edit::put(store));
+        }
+    }
+    if edits.is_empty() {
+        return Ok(0);
+    }
+    let label = if fixed == 1 {
+        "Fix 1 problem".to_owned()
+    } else {
+        format!("Fix {fixed} problems")
+    };
+    ws.apply(&label, &Origin::Fix, edits)?;
+    Ok(fixed)
+}
+
 /// Where the drafts of a deleted profile are written when the user asks to keep them: the
 /// documents folder (or the home folder), named after the profile and the time.
 pub fn drafts_export_path(profile_name: &str) -> std::path::PathBuf {
@@ -203,6 +266,34 @@ pub struct Details {
     pub on_server: bool,
 }
 
+/// Names one finding of one store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FindingKey {
+    pub id: String,
+    pub code: Code,
+    pub path: String,
+}
+
+/// A finding as the problems panel lists it, with the safe fix it offers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FindingRow {
+    pub id: String,
+    pub finding: Finding,
+    pub ignored: bool,
+    /// What the safe fix does, when there is one.
+    pub fix: Option<String>,
+}
+
+impl FindingRow {
+    pub fn key(&self) -> FindingKey {
+        FindingKey {
+            id: self.id.clone(),
+            code: self.finding.code,
+            path: self.finding.path.clone(),
+        }
+    }
+}
+
 /// A store in conflict, field by field.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConflictView {
@@ -238,6 +329,8 @@ pub enum Event {
     Details(Option<Box<Details>>),
     /// What the selected stores share (the ids it was read for, and the summary).
     Selection(Vec<String>, Box<SelectionSummary>),
+    /// Every finding across the project.
+    Findings(Vec<FindingRow>),
     /// A store in conflict, or `None` when it is no longer in conflict.
     Conflict(String, Option<Box<ConflictView>>),
     Preview(Preview),
@@ -509,6 +602,36 @@ impl Worker {
                 self.after_edit(result);
             }
             Command::LoadSelection(ids) => self.load_selection(&ids),
+            Command::LoadFindings => self.load_findings(),
+            Command::ApplyFixes(keys) => {
+                let result = self.ws().map(|ws| apply_fixes(ws, &keys));
+                match &result {
+                    Some(Ok(0)) => self.send(Event::Notice(
+                        "Nothing was fixed: the stores changed since; refresh the problems.".into(),
+                    )),
+                    Some(Ok(n)) => self.send(Event::Notice(format!(
+                        "Fixed {n} problem{}; Undo takes the fix back.",
+                        if *n == 1 { "" } else { "s" }
+                    ))),
+                    _ => {}
+                }
+                self.after_edit(result);
+                self.load_findings();
+            }
+            Command::IgnoreFinding { key, ignore } => {
+                let result = self.ws().map(|ws| {
+                    if ignore {
+                        ws.ignore_finding(&key.id, key.code, &key.path)
+                    } else {
+                        ws.unignore_finding(&key.id, key.code, &key.path)
+                            .map(|_| ())
+                    }
+                });
+                if let Some(Err(e)) = result {
+                    self.error(e);
+                }
+                self.load_findings();
+            }
             Command::LoadConflict(id) => self.load_conflict(&id),
             Command::ResolveConflict { id, resolution } => {
                 let result = self.ws().map(|ws| ws.resolve_conflict(&id, resolution));
@@ -701,6 +824,55 @@ impl Worker {
         }
     }
 
+    fn load_findings(&mut self) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let ws = &session.ws;
+        let context = Context::today();
+        let found = match ws.findings(&context) {
+            Ok(f) => f,
+            Err(e) => return self.error(e),
+        };
+        // The fixes on offer, read from the stores that have a finding a fix answers.
+        let mut rows = Vec::with_capacity(found.len());
+        let mut i = 0;
+        while i < found.len() {
+            let id = found[i].id.clone();
+            let end = found[i..]
+                .iter()
+                .position(|f| f.id != id)
+                .map_or(found.len(), |n| i + n);
+            let of_store = &found[i..end];
+            let fixes: Vec<Fix> = if of_store.iter().any(|f| fixable(f.finding.code)) {
+                match ws.store(&id) {
+                    Ok(Some(store)) => {
+                        let findings: Vec<Finding> =
+                            of_store.iter().map(|f| f.finding.clone()).collect();
+                        fixes_for(&store, &findings)
+                    }
+                    _ => Vec::new(),
+                }
+            } else {
+                Vec::new()
+            };
+            for f in of_store {
+                let fix = fixes
+                    .iter()
+                    .find(|x| x.code() == f.finding.code && x.path() == f.finding.path)
+                    .map(Fix::describe);
+                rows.push(FindingRow {
+                    id: f.id.clone(),
+                    finding: f.finding.clone(),
+                    ignored: f.ignored,
+                    fix,
+                });
+            }
+            i = end;
+        }
+        self.send(Event::Findings(rows));
+    }
+
     fn load_selection(&mut self, ids: &[String]) {
         let Some(session) = &self.session else {
             return;
@@ -742,6 +914,9 @@ impl Worker {
 
     fn open_current(&mut self) {
         self.session = None;
+        // The country and time-zone boundaries are read once, here rather than on the
+        // window's thread when a form first asks for a time zone.
+        crate::geo::warm_up();
         if let Err(e) = self.profiles.ensure_sandbox() {
             return self.error(e);
         }

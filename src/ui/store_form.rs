@@ -11,6 +11,7 @@ use crate::model::countries;
 use crate::model::{Address, Contact, Location, Store};
 use crate::ui::hours_editor::{HoursContext, HoursEditor};
 use crate::ui::map::MapView;
+use crate::ui::name_it;
 use crate::validate::{Context, Finding, Severity, validate_store};
 
 /// Seconds without typing after which a change becomes a draft.
@@ -477,14 +478,6 @@ fn severity_colour(s: Severity) -> egui::Color32 {
         Severity::Warning => egui::Color32::from_rgb(190, 130, 0),
         Severity::Notice => egui::Color32::GRAY,
     }
-}
-
-/// Gives a small button a name a screen reader says (and a test finds).
-fn name_it(response: &egui::Response, name: &str) {
-    let name = name.to_owned();
-    response
-        .ctx
-        .accesskit_node_builder(response.id, move |node| node.set_label(name));
 }
 
 fn identity(ui: &mut egui::Ui, state: &mut AppState, map: &mut MapView, changed: &mut bool) {
@@ -1038,7 +1031,7 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
         .opening_hours
         .as_ref()
         .and_then(|h| h.timezone.clone());
-    let (suggestion, warning) = timezone_hints(timezone.as_deref(), location);
+    let (suggestion, warning) = timezone_hints(timezone.as_deref(), location, today);
     let context = HoursContext {
         writable,
         read_only_reason: read_only,
@@ -1093,9 +1086,21 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
 fn timezone_hints(
     timezone: Option<&str>,
     location: Option<(f64, f64)>,
+    today: chrono::NaiveDate,
 ) -> (Option<String>, Option<String>) {
-    let _ = (timezone, location);
-    (None, None)
+    let Some((lat, lng)) = location.filter(|&(lat, lng)| crate::geo::is_valid_point(lat, lng))
+    else {
+        return (None, None);
+    };
+    let suggestion =
+        crate::geo::suggest_timezone(lat, lng).filter(|s| Some(s.as_str()) != timezone);
+    let warning = timezone.and_then(|tz| {
+        (tz.parse::<chrono_tz::Tz>().is_ok() && !crate::geo::timezone_fits(tz, lat, lng, today))
+            .then(|| format!("{tz} does not contain the store's location."))
+    });
+    // A zone that fits (a link name for the same clock) needs no suggestion.
+    let suggestion = suggestion.filter(|_| warning.is_some() || timezone.is_none());
+    (suggestion, warning)
 }
 
 fn problems(ui: &mut egui::Ui, findings: &[Finding]) {
@@ -1104,7 +1109,7 @@ fn problems(ui: &mut egui::Ui, findings: &[Finding]) {
         ui.label("No problems found.");
         return;
     }
-    ui.strong("Problems");
+    ui.strong("Problems of this store");
     for f in findings {
         ui.colored_label(
             severity_colour(f.severity),

@@ -58,6 +58,19 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState, _map: &mut MapView) {
         {
             state.commands.push(Command::Preview);
         }
+        let with_errors = state.facets.values().filter(|f| f.has_errors).count();
+        let b = ui
+            .add_enabled(has_profile, egui::Button::new("Problems"))
+            .on_hover_text(if with_errors == 0 {
+                "Every finding across the project, with safe fixes".to_owned()
+            } else {
+                format!(
+                    "{with_errors} stores have errors and cannot be pushed; see every finding, with safe fixes"
+                )
+            });
+        if b.clicked() {
+            state.show_problems = !state.show_problems;
+        }
         ui.separator();
 
         let undo = state.queue.undo.clone();

@@ -92,8 +92,13 @@ type Result<T> = std::result::Result<T, WorkspaceError>;
 pub enum Origin {
     Form,
     MapDrag,
-    Import { file: String, row: Option<usize> },
+    Import {
+        file: String,
+        row: Option<usize>,
+    },
     BulkEdit,
+    /// A safe fix offered by the problems panel.
+    Fix,
     Discard,
     Conflict,
     QueueFile,
@@ -110,6 +115,7 @@ impl Origin {
             Origin::Import { file, row: Some(r) } => format!("import of {file}, row {r}"),
             Origin::Import { file, row: None } => format!("import of {file}"),
             Origin::BulkEdit => "bulk edit".into(),
+            Origin::Fix => "safe fix".into(),
             Origin::Discard => "discard".into(),
             Origin::Conflict => "conflict resolution".into(),
             Origin::QueueFile => "drafts file".into(),

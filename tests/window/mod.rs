@@ -111,6 +111,9 @@ pub fn retype(h: &mut Harness<'_, StoreDeskApp>, label: &str, text: &str) {
     field(h, label).click();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    if text.is_empty() {
+        h.key_press(egui::Key::Backspace);
+    }
     field(h, label).type_text(text);
     h.step();
 }
