@@ -256,6 +256,10 @@ pub struct StoreDeskApp {
 /// A picture of the window to take once the stores are shown.
 pub struct Screenshot {
     path: std::path::PathBuf,
+    /// A store to select before the picture, so that its form shows.
+    pub select: Option<String>,
+    /// Open the selected store's opening-hours editor.
+    pub open_hours: bool,
     /// Frames drawn since the stores and the basemap were ready.
     settled_frames: u32,
     requested: bool,
@@ -268,6 +272,8 @@ impl Screenshot {
     pub fn new(path: std::path::PathBuf) -> Screenshot {
         Screenshot {
             path,
+            select: None,
+            open_hours: false,
             settled_frames: 0,
             requested: false,
             started: std::time::Instant::now(),
@@ -633,9 +639,33 @@ impl StoreDeskApp {
             ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             return;
         }
-        let ready = !self.state.stores.is_empty()
+        // Toasts are let go first: they would cover the form.
+        let mut ready = !self.state.stores.is_empty()
+            && self.state.toasts.is_empty()
             && OfflineBasemap::ready().is_some()
             && !self.map.marks().is_empty();
+        if ready && let Some(id) = shot.select.clone() {
+            if !self.state.index.contains_key(&id) {
+                eprintln!("storedesk: there is no store {id} to select; no picture was taken.");
+                self.screenshot = None;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                return;
+            }
+            if !self.state.selection.contains(&id) {
+                let i = self.state.index[&id];
+                if let (Some(lat), Some(lng)) = (self.state.stores[i].lat, self.state.stores[i].lng)
+                {
+                    self.map.centre_on(lat, lng, 15.0);
+                }
+                self.state.scroll_to = Some(i);
+                self.state.select_only(&id);
+                shot.settled_frames = 0;
+            }
+            ready = self.state.form.id == id;
+            if ready && shot.open_hours {
+                self.state.form.hours_open = true;
+            }
+        }
         if ready {
             shot.settled_frames += 1;
         }
@@ -690,7 +720,7 @@ impl eframe::App for StoreDeskApp {
 
 /// Opens the window and runs until it is closed; with `screenshot`, saves a picture of the
 /// window there once the stores are on the map, and closes.
-pub fn run(screenshot: Option<std::path::PathBuf>) -> Result<(), eframe::Error> {
+pub fn run(screenshot: Option<Screenshot>) -> Result<(), eframe::Error> {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("storedesk")
@@ -707,7 +737,7 @@ pub fn run(screenshot: Option<std::path::PathBuf>) -> Result<(), eframe::Error> 
                 .and_then(|s| eframe::get_value::<Settings>(s, SETTINGS_KEY))
                 .unwrap_or_default();
             let mut app = StoreDeskApp::start(&cc.egui_ctx, settings);
-            app.screenshot = screenshot.map(Screenshot::new);
+            app.screenshot = screenshot;
             Ok(Box::new(app))
         }),
     )

@@ -29,6 +29,12 @@ pub struct Cli {
     /// PNG file and close.
     #[arg(long, value_name = "FILE")]
     pub screenshot: Option<PathBuf>,
+    /// With --screenshot: select this store first, so that its form shows.
+    #[arg(long, value_name = "STORE_ID", requires = "screenshot")]
+    pub select: Option<String>,
+    /// With --select: open the store's opening-hours editor too.
+    #[arg(long, requires = "select")]
+    pub hours: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -158,7 +164,12 @@ pub struct EmulatorArgs {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        None => match crate::app::run(cli.screenshot) {
+        None => match crate::app::run(cli.screenshot.map(|path| {
+            let mut shot = crate::app::Screenshot::new(path);
+            shot.select = cli.select;
+            shot.open_hours = cli.hours;
+            shot
+        })) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("storedesk: the window could not open: {e}");
