@@ -277,3 +277,19 @@ fn a_read_only_editor_shows_the_hours_and_the_preview_but_changes_nothing() {
     h.get_by_label("On Sun 29 Nov 2026: closed (usual Sunday hours)");
     h.check_accessibility();
 }
+
+#[test]
+fn a_date_picked_in_the_calendar_fills_the_date_field() {
+    let mut h = editor(HoursContext::new(today()), None);
+    type_into(&mut h, "New special day", "2026-12-20");
+    click(&mut h, "Pick the new special day");
+    // One day on: the calendar's ">" button, then Save.
+    click(&mut h, ">");
+    click(&mut h, "Save");
+    assert_eq!(
+        h.get_by_label("New special day").value().as_deref(),
+        Some("2026-12-21")
+    );
+    click(&mut h, "Add special day");
+    assert_eq!(hours_json(&h), json!({"special": {"2026-12-21": []}}));
+}

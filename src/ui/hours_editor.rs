@@ -515,6 +515,13 @@ impl HoursEditor {
             );
             let r = disabled_reason(r.labelled_by(l.id), ctx);
             let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            pick_date(
+                ui,
+                &mut self.new_special_date,
+                "special_day_picker",
+                "Pick the new special day",
+                ctx,
+            );
             let b = ui
                 .add_enabled(ctx.writable, egui::Button::new("Add special day"))
                 .on_hover_text("Added closed; then set its hours");
@@ -568,6 +575,13 @@ impl HoursEditor {
                     .desired_width(96.0),
             );
             disabled_reason(r.labelled_by(l.id), ctx);
+            pick_date(
+                ui,
+                &mut self.closure_start,
+                "closure_start_picker",
+                "Pick the first day closed",
+                ctx,
+            );
             let l = ui.label("New closure to");
             let r = ui.add_enabled(
                 ctx.writable,
@@ -577,6 +591,13 @@ impl HoursEditor {
             );
             let r = disabled_reason(r.labelled_by(l.id), ctx);
             let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            pick_date(
+                ui,
+                &mut self.closure_end,
+                "closure_end_picker",
+                "Pick the last day closed",
+                ctx,
+            );
             let b = ui.add_enabled(ctx.writable, egui::Button::new("Add closure"));
             if disabled_reason(b, ctx).clicked() || entered {
                 match hours::add_closure(hours, &self.closure_start, &self.closure_end) {
@@ -756,5 +777,37 @@ fn disabled_reason(r: egui::Response, ctx: &HoursContext) -> egui::Response {
     match &ctx.read_only_reason {
         Some(reason) => r.on_disabled_hover_text(reason),
         None => r,
+    }
+}
+
+/// A calendar button beside a date field: the date picked is written into the field (which
+/// stays the place to type one). It opens on the date typed, else on today.
+fn pick_date(ui: &mut egui::Ui, text: &mut String, salt: &str, name: &str, ctx: &HoursContext) {
+    use chrono::Datelike;
+    let shown = hours::parse_date(text.trim()).unwrap_or(ctx.today);
+    let Ok(mut date) = jiff::civil::Date::new(
+        i16::try_from(shown.year()).unwrap_or(2000),
+        i8::try_from(shown.month()).unwrap_or(1),
+        i8::try_from(shown.day()).unwrap_or(1),
+    ) else {
+        return;
+    };
+    let before = date;
+    let r = ui
+        .add_enabled_ui(ctx.writable, |ui| {
+            ui.add(
+                egui_extras::DatePickerButton::new(&mut date)
+                    .id_salt(salt)
+                    .show_icon(false)
+                    .calendar_week(false)
+                    // Its year, month and day lists have no names a screen reader could say;
+                    // the arrows and the calendar do the same.
+                    .combo_boxes(false),
+            )
+        })
+        .inner
+        .accessible_name(name);
+    if r.changed() || date != before {
+        *text = date.strftime("%Y-%m-%d").to_string();
     }
 }

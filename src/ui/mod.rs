@@ -205,12 +205,3 @@ fn map_buttons(ui: &mut egui::Ui, rect: egui::Rect, state: &AppState, map: &mut 
             });
     }
 }
-
-/// Gives a widget the name a screen reader says (and a test finds), where its text alone
-/// would not tell it from its neighbours ("Remove", "Fix").
-pub fn name_it(response: &egui::Response, name: &str) {
-    let name = name.to_owned();
-    response
-        .ctx
-        .accesskit_node_builder(response.id, move |node| node.set_label(name));
-}

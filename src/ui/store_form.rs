@@ -11,7 +11,6 @@ use crate::model::countries;
 use crate::model::{Address, Contact, Location, Store};
 use crate::ui::hours_editor::{HoursContext, HoursEditor};
 use crate::ui::map::MapView;
-use crate::ui::name_it;
 use crate::validate::{Context, Finding, Severity, validate_store};
 
 /// Seconds without typing after which a change becomes a draft.
@@ -612,18 +611,18 @@ fn address(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) {
                                 .labelled_by(l.id)
                                 .changed();
                             let up = ui.add_enabled(i > 0, egui::Button::new("Up").small());
-                            name_it(&up, &format!("Move address line {n} up"));
+                            let up = up.accessible_name(format!("Move address line {n} up"));
                             if up.clicked() {
                                 action = Some((i, -1));
                             }
                             let down =
                                 ui.add_enabled(i + 1 < count, egui::Button::new("Down").small());
-                            name_it(&down, &format!("Move address line {n} down"));
+                            let down = down.accessible_name(format!("Move address line {n} down"));
                             if down.clicked() {
                                 action = Some((i, 1));
                             }
                             let remove = ui.add(egui::Button::new("Remove").small());
-                            name_it(&remove, &format!("Remove address line {n}"));
+                            let remove = remove.accessible_name(format!("Remove address line {n}"));
                             if remove.clicked() {
                                 action = Some((i, 0));
                             }
@@ -777,7 +776,7 @@ fn chips(
             let b = ui
                 .add(egui::Button::new(format!("{v}  x")).small())
                 .on_hover_text(format!("Remove the {what} {v}"));
-            name_it(&b, &format!("Remove {what} {v}"));
+            let b = b.accessible_name(format!("Remove {what} {v}"));
             if b.clicked() {
                 remove = Some(i);
             }
@@ -811,7 +810,7 @@ fn chips(
             ui.weak("Used in the project:");
             for s in suggestions {
                 let b = ui.add(egui::Button::new(s.as_str()).small());
-                name_it(&b, &format!("Use {what} {s}"));
+                let b = b.accessible_name(format!("Use {what} {s}"));
                 if b.clicked() {
                     add = Some(s.clone());
                 }
@@ -902,7 +901,7 @@ fn properties(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) {
                                 .labelled_by(v.id)
                                 .changed();
                             let b = ui.add(egui::Button::new("Remove").small());
-                            name_it(&b, &format!("Remove property {n}"));
+                            let b = b.accessible_name(format!("Remove property {n}"));
                             if b.clicked() {
                                 remove = Some(i);
                             }
@@ -961,7 +960,7 @@ fn localized_names(ui: &mut egui::Ui, form: &mut StoreForm, changed: &mut bool) 
                             .labelled_by(m.id)
                             .changed();
                         let b = ui.add(egui::Button::new("Remove").small());
-                        name_it(&b, &format!("Remove localized name {n}"));
+                        let b = b.accessible_name(format!("Remove localized name {n}"));
                         if b.clicked() {
                             remove = Some(i);
                         }

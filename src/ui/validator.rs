@@ -5,7 +5,6 @@
 
 use crate::app::{AppState, Command, FindingRow};
 use crate::ui::map::MapView;
-use crate::ui::name_it;
 use crate::validate::Severity;
 
 /// What the panel shows and its filters.
@@ -160,7 +159,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState, map: &mut MapView) {
                             };
                             ui.colored_label(colour, r.finding.severity.to_string());
                             let b = ui.link(&r.id).on_hover_text("Select it and show it on the map");
-                            name_it(&b, &format!("Show {} ({})", r.id, r.finding.path));
+                            let b = b.accessible_name(format!("Show {} ({})", r.id, r.finding.path));
                             if b.clicked() {
                                 pick = Some(r.id.clone());
                             }
@@ -169,7 +168,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState, map: &mut MapView) {
                                 let b = ui
                                     .add_enabled(writable && !r.ignored, egui::Button::new("Fix").small())
                                     .on_hover_text(fix);
-                                name_it(&b, &format!("Fix {} of {}", r.finding.path, r.id));
+                                let b = b.accessible_name(format!("Fix {} of {}", r.finding.path, r.id));
                                 if b.clicked() {
                                     commands.push(Command::ApplyFixes(vec![key.clone()]));
                                 }
@@ -177,7 +176,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState, map: &mut MapView) {
                             if r.finding.severity != Severity::Error {
                                 let text = if r.ignored { "Stop ignoring" } else { "Ignore" };
                                 let b = ui.add(egui::Button::new(text).small());
-                                name_it(&b, &format!("{text} {} of {}", r.finding.path, r.id));
+                                let b = b.accessible_name(format!("{text} {} of {}", r.finding.path, r.id));
                                 if b.clicked() {
                                     commands.push(Command::IgnoreFinding {
                                         key,
