@@ -686,6 +686,15 @@ impl StoreDeskApp {
     }
 }
 
+impl Drop for StoreDeskApp {
+    /// A change still waiting in the store form is sent before the work stops.
+    fn drop(&mut self) {
+        if let (Some(update), Some(backend)) = (self.state.form.take_update(), &self.backend) {
+            backend.send(self.generation, update);
+        }
+    }
+}
+
 /// The lines behind a push's toast: what failed and why.
 fn push_detail(report: &PushReport) -> Option<String> {
     let mut lines = Vec::new();

@@ -377,3 +377,32 @@ fn the_problems_panel_fixes_ignores_and_points_at_stores() {
     });
     h.check_accessibility();
 }
+
+#[test]
+fn a_change_still_being_typed_when_the_window_closes_is_kept() {
+    let dir = tempfile::tempdir().expect("dir");
+    let keys = Arc::new(MemoryStore::new());
+    let mut h = window(dir.path(), keys.clone());
+    step_until(&mut h, "the sandbox's stores", |a| {
+        a.state.stores.len() >= 60
+    });
+    let id = "FR_PAR_008";
+    select_in_list(&mut h, id);
+    retype(&mut h, "City", "Paris 8e");
+    assert!(h.state().state.form.is_dirty(), "still typing");
+    drop(h);
+
+    let mut h = window(dir.path(), keys);
+    step_until(&mut h, "the change kept", |a| a.state.queue.total == 1);
+    select_in_list(&mut h, id);
+    assert_eq!(
+        h.state()
+            .state
+            .form
+            .store
+            .address
+            .as_ref()
+            .and_then(|a| a.city.as_deref()),
+        Some("Paris 8e")
+    );
+}

@@ -398,14 +398,30 @@ pub struct Backend {
     commands: Sender<(u64, Command)>,
     cancel: Arc<AtomicBool>,
     dialogs: SharedDialogs,
+    worker: Option<std::thread::JoinHandle<()>>,
 }
+
+/// How long closing the window waits for the command under way (an edit being written).
+const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Drop for Backend {
     /// Stops the work once the command under way is done; a running push is asked to stop
     /// after its requests in flight (each is recorded, so the next push settles it).
+    /// The commands already queued (the form's last change among them) are run first, and
+    /// the window waits a few seconds for them, so that closing it loses no edit.
     fn drop(&mut self) {
         self.cancel.store(true, Ordering::SeqCst);
         let _ = self.commands.send((u64::MAX, Command::Shutdown));
+        let Some(worker) = self.worker.take() else {
+            return;
+        };
+        let deadline = std::time::Instant::now() + SHUTDOWN_WAIT;
+        while !worker.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        if worker.is_finished() {
+            let _ = worker.join();
+        }
     }
 }
 
@@ -445,7 +461,7 @@ impl Backend {
             commands: command_tx.clone(),
             dialogs: dialogs.clone(),
         };
-        std::thread::Builder::new()
+        let worker = std::thread::Builder::new()
             .name("storedesk-work".into())
             .spawn(move || worker.run(command_rx))?;
         Ok((
@@ -453,6 +469,7 @@ impl Backend {
                 commands: command_tx,
                 cancel,
                 dialogs,
+                worker: Some(worker),
             },
             event_rx,
         ))
