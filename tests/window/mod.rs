@@ -121,7 +121,13 @@ pub fn retype(h: &mut Harness<'_, StoreDeskApp>, label: &str, text: &str) {
 /// Waits for the form's changes to become drafts (typing pauses) and the queue to hold
 /// `count` changes.
 pub fn wait_for_drafts(h: &mut Harness<'_, StoreDeskApp>, count: usize) {
+    // The form's last change is in the workspace once the store read back equals it.
     step_until(h, "the drafts", |a| {
-        !a.state.form.is_dirty() && a.state.queue.total == count
+        !a.state.form.is_dirty()
+            && a.state
+                .details
+                .as_ref()
+                .is_some_and(|d| d.store == a.state.form.store)
+            && a.state.queue.total == count
     });
 }
