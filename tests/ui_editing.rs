@@ -9,8 +9,8 @@ use storedesk::profiles::{MemoryStore, SANDBOX_PRIVATE_KEY};
 
 mod window;
 use window::{
-    change_remote, remote, retype, select_in_list, step_until, wait_for_drafts, window,
-    window_sized,
+    change_remote, push_and_read_back, remote, retype, select_in_list, step_until, wait_for_drafts,
+    window, window_sized,
 };
 
 fn sandbox(dir: &std::path::Path) -> egui_kittest::Harness<'static, storedesk::app::StoreDeskApp> {
@@ -72,12 +72,7 @@ fn an_address_and_contact_edited_in_the_form_are_pushed() {
     h.get_by_label("Preview").click();
     step_until(&mut h, "the preview", |a| a.state.preview.is_some());
     h.get_by_label_contains("PUT update: 1 stores in 1 request");
-    h.get_by_label("Push (1 pending)").click();
-    step_until(&mut h, "the push", |a| {
-        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
-    });
-    let base_url = h.state().state.base_url.clone().expect("address");
-    let pushed = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    let pushed = push_and_read_back(&mut h, 1, id);
     let address = pushed.address.expect("address");
     assert_eq!(address.city.as_deref(), Some("Paris 4e"));
     assert_eq!(
@@ -275,12 +270,7 @@ fn opening_hours_built_in_the_editor_are_pushed_exactly() {
     let form_hours = serde_json::to_value(&h.state().state.form.store.opening_hours).expect("json");
     assert_eq!(form_hours, intended);
 
-    h.get_by_label("Push (1 pending)").click();
-    step_until(&mut h, "the push", |a| {
-        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
-    });
-    let base_url = h.state().state.base_url.clone().expect("address");
-    let pushed = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    let pushed = push_and_read_back(&mut h, 1, id);
     assert_eq!(
         serde_json::to_value(&pushed.opening_hours).expect("json"),
         intended

@@ -11,7 +11,6 @@ use egui_kittest::kittest::{NodeT, Queryable};
 use storedesk::api::KeyKind;
 use storedesk::app::files::FileDialogs;
 use storedesk::app::{Settings, StoreDeskApp};
-use storedesk::emulator::{EmulatorConfig, start_in_background};
 use storedesk::export::Format;
 use storedesk::import::Target;
 use storedesk::profiles::{KeySource, MemoryStore, ProfileSettings, ProfileStore, Secret};
@@ -474,16 +473,7 @@ fn an_export_to_a_folder_that_cannot_be_written_says_so() {
 
 #[test]
 fn a_read_only_profile_shows_the_report_but_cannot_apply() {
-    let emu = start_in_background(
-        EmulatorConfig {
-            private_key: "private-good".into(),
-            public_key: "public-good".into(),
-            qps: 0,
-            ..EmulatorConfig::default()
-        },
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .expect("emulator");
+    let emu = window::emulator("private-good", "public-good");
     let dir = tempfile::tempdir().expect("dir");
     let keys = Arc::new(MemoryStore::new());
     let mut profiles = ProfileStore::at(dir.path().join("config"), dir.path().join("data"))

@@ -9,15 +9,13 @@ use std::time::Duration;
 use egui_kittest::kittest::{NodeT, Queryable};
 use storedesk::api::KeyKind;
 use storedesk::app::StoreDeskApp;
-use storedesk::emulator::{BackgroundEmulator, EmulatorConfig, start_in_background};
+use storedesk::emulator::BackgroundEmulator;
 use storedesk::model::{Location, Store};
-use storedesk::profiles::{
-    KeySource, MemoryStore, ProfileSettings, ProfileStore, SANDBOX_PRIVATE_KEY, Secret,
-};
+use storedesk::profiles::{KeySource, MemoryStore, ProfileSettings, ProfileStore, Secret};
 use storedesk::workspace::{Origin, SyncState};
 
 mod window;
-use window::{remote, step_until, window};
+use window::{emulator, push_and_read_back, step_until, window};
 
 fn location_of(app: &StoreDeskApp, id: &str) -> (f64, f64) {
     let i = app.state.index[id];
@@ -87,12 +85,7 @@ fn a_store_picked_in_the_list_is_dragged_on_the_map_previewed_pushed_undone_and_
     h.get_by_label("Preview").click();
     step_until(&mut h, "the preview", |a| a.state.preview.is_some());
     h.get_by_label_contains("PUT update: 1 stores in 1 request");
-    h.get_by_label("Push (1 pending)").click();
-    step_until(&mut h, "the push", |a| {
-        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
-    });
-    let base_url = h.state().state.base_url.clone().expect("address");
-    let pushed = remote(&base_url, SANDBOX_PRIVATE_KEY, id).expect("on the server");
+    let pushed = push_and_read_back(&mut h, 1, id);
     let l = pushed.location.expect("location");
     assert!((l.lat - after.0).abs() < 1e-9 && (l.lng - after.1).abs() < 1e-9);
 
@@ -113,16 +106,7 @@ fn a_store_picked_in_the_list_is_dragged_on_the_map_previewed_pushed_undone_and_
 
 /// An emulator with a store, for the profiles of the next tests.
 fn project() -> BackgroundEmulator {
-    let emu = start_in_background(
-        EmulatorConfig {
-            private_key: "private-good".into(),
-            public_key: "public-good".into(),
-            qps: 0,
-            ..EmulatorConfig::default()
-        },
-        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-    )
-    .expect("emulator");
+    let emu = emulator("private-good", "public-good");
     emu.set_stores(vec![Store {
         store_id: Some("shop_1".into()),
         name: Some("Shop one".into()),

@@ -506,22 +506,14 @@ impl HoursEditor {
             self.day_block(ui, hours, &Day::Special(date), ctx, notes);
         }
         ui.horizontal(|ui| {
-            let l = ui.label("New special day");
-            let r = ui.add_enabled(
-                ctx.writable,
-                egui::TextEdit::singleline(&mut self.new_special_date)
-                    .hint_text("YYYY-MM-DD")
-                    .desired_width(96.0),
-            );
-            let r = disabled_reason(r.labelled_by(l.id), ctx);
-            let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            pick_date(
+            let r = date_field(
                 ui,
+                "New special day",
                 &mut self.new_special_date,
-                "special_day_picker",
                 "Pick the new special day",
                 ctx,
             );
+            let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let b = ui
                 .add_enabled(ctx.writable, egui::Button::new("Add special day"))
                 .on_hover_text("Added closed; then set its hours");
@@ -567,37 +559,21 @@ impl HoursEditor {
             hours::remove_closure(hours, i);
         }
         ui.horizontal_wrapped(|ui| {
-            let l = ui.label("New closure from");
-            let r = ui.add_enabled(
-                ctx.writable,
-                egui::TextEdit::singleline(&mut self.closure_start)
-                    .hint_text("YYYY-MM-DD")
-                    .desired_width(96.0),
-            );
-            disabled_reason(r.labelled_by(l.id), ctx);
-            pick_date(
+            date_field(
                 ui,
+                "New closure from",
                 &mut self.closure_start,
-                "closure_start_picker",
                 "Pick the first day closed",
                 ctx,
             );
-            let l = ui.label("New closure to");
-            let r = ui.add_enabled(
-                ctx.writable,
-                egui::TextEdit::singleline(&mut self.closure_end)
-                    .hint_text("YYYY-MM-DD")
-                    .desired_width(96.0),
-            );
-            let r = disabled_reason(r.labelled_by(l.id), ctx);
-            let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-            pick_date(
+            let r = date_field(
                 ui,
+                "New closure to",
                 &mut self.closure_end,
-                "closure_end_picker",
                 "Pick the last day closed",
                 ctx,
             );
+            let entered = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             let b = ui.add_enabled(ctx.writable, egui::Button::new("Add closure"));
             if disabled_reason(b, ctx).clicked() || entered {
                 match hours::add_closure(hours, &self.closure_start, &self.closure_end) {
@@ -778,6 +754,26 @@ fn disabled_reason(r: egui::Response, ctx: &HoursContext) -> egui::Response {
         Some(reason) => r.on_disabled_hover_text(reason),
         None => r,
     }
+}
+
+/// A labelled date field (YYYY-MM-DD) with its calendar button; the field's response.
+fn date_field(
+    ui: &mut egui::Ui,
+    label: &str,
+    text: &mut String,
+    picker_name: &str,
+    ctx: &HoursContext,
+) -> egui::Response {
+    let l = ui.label(label);
+    let r = ui.add_enabled(
+        ctx.writable,
+        egui::TextEdit::singleline(text)
+            .hint_text("YYYY-MM-DD")
+            .desired_width(96.0),
+    );
+    let r = disabled_reason(r.labelled_by(l.id), ctx);
+    pick_date(ui, text, label, picker_name, ctx);
+    r
 }
 
 /// A calendar button beside a date field: the date picked is written into the field (which

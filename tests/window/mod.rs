@@ -131,3 +131,28 @@ pub fn wait_for_drafts(h: &mut Harness<'_, StoreDeskApp>, count: usize) {
             && a.state.queue.total == count
     });
 }
+
+/// Pushes the `pending` changes with the top bar's button and waits for the push to end with
+/// nothing left; the store `id` as the emulator then holds it.
+pub fn push_and_read_back(h: &mut Harness<'_, StoreDeskApp>, pending: usize, id: &str) -> Store {
+    h.get_by_label(&format!("Push ({pending} pending)")).click();
+    step_until(h, "the push", |a| {
+        !a.state.pushing && a.state.queue.total == 0 && a.state.last_push.is_some()
+    });
+    let base_url = h.state().state.base_url.clone().expect("address");
+    remote(&base_url, storedesk::profiles::SANDBOX_PRIVATE_KEY, id).expect("on the server")
+}
+
+/// An emulator on loopback with the given keys and no rate limit.
+pub fn emulator(private_key: &str, public_key: &str) -> storedesk::emulator::BackgroundEmulator {
+    storedesk::emulator::start_in_background(
+        storedesk::emulator::EmulatorConfig {
+            private_key: private_key.into(),
+            public_key: public_key.into(),
+            qps: 0,
+            ..storedesk::emulator::EmulatorConfig::default()
+        },
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+    )
+    .expect("emulator")
+}
