@@ -203,15 +203,9 @@ fn apply_fixes(ws: &mut Workspace, keys: &[FindingKey]) -> Result<usize, Workspa
     Ok(fixed)
 }
 
-/// Where the drafts of a deleted profile are written when the user asks to keep them: the
-/// documents folder (or the home folder), named after the profile and the time.
-pub fn drafts_export_path(profile_name: &str) -> std::path::PathBuf {
-    let dir = directories::UserDirs::new()
-        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
-        .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
-        .unwrap_or_else(std::env::temp_dir);
-    let safe: String = profile_name
-        .chars()
+/// A profile's name as part of a file name: letters, digits and `-`, anything else `_`.
+pub fn file_name_part(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '-' {
                 c
@@ -219,7 +213,17 @@ pub fn drafts_export_path(profile_name: &str) -> std::path::PathBuf {
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// Where the drafts of a deleted profile are written when the user asks to keep them: the
+/// documents folder (or the home folder), named after the profile and the time.
+pub fn drafts_export_path(profile_name: &str) -> std::path::PathBuf {
+    let dir = directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.to_path_buf()))
+        .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
+        .unwrap_or_else(std::env::temp_dir);
+    let safe = file_name_part(profile_name);
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
     dir.join(format!("storedesk-drafts-{safe}-{stamp}.json"))
 }

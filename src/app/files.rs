@@ -204,16 +204,7 @@ pub fn suggested_export_name(profile: Option<&str>, format: Format) -> String {
     let Some(profile) = profile else {
         return format!("stores.{}", format.extension());
     };
-    let base: String = profile
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let base = super::backend::file_name_part(profile);
     format!("{base}-stores.{}", format.extension())
 }
 

@@ -215,7 +215,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
                                 });
                             }
                             ui.horizontal(|ui| {
-                                let l = ui.label(format!("{} to add", capitalised(what)));
+                                let l = ui.label(format!("{} to add", super::store_form::capitalised(what)));
                                 ui.add(egui::TextEdit::singleline(text).desired_width(110.0))
                                     .labelled_by(l.id);
                                 if ui.button(format!("Add {what} to all")).clicked()
@@ -271,14 +271,6 @@ fn describe_same<T>(shared: &Shared<Option<T>>) -> &'static str {
         Shared::Same(Some(_)) => "the same in every store",
         Shared::Same(None) => "none",
         Shared::Mixed => "mixed",
-    }
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
     }
 }
 

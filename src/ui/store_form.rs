@@ -831,7 +831,8 @@ fn chips(
     changed
 }
 
-fn capitalised(s: &str) -> String {
+/// The text with its first letter upper-case.
+pub fn capitalised(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
