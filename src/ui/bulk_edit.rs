@@ -215,7 +215,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
                                 });
                             }
                             ui.horizontal(|ui| {
-                                let l = ui.label(format!("{} to add", super::store_form::capitalised(what)));
+                                let l = ui.label(format!(
+                                    "{} to add",
+                                    super::store_form::capitalised(what)
+                                ));
                                 ui.add(egui::TextEdit::singleline(text).desired_width(110.0))
                                     .labelled_by(l.id);
                                 if ui.button(format!("Add {what} to all")).clicked()
@@ -307,12 +310,7 @@ pub fn timezone_picker(ui: &mut egui::Ui, search: &mut String, chosen: &mut Opti
         .id_salt("timezone_matches")
         .max_height(140.0)
         .show(ui, |ui| {
-            for tz in chrono_tz::TZ_VARIANTS
-                .iter()
-                .map(|t| t.name())
-                .filter(|n| n.to_lowercase().contains(&needle))
-                .take(50)
-            {
+            for tz in crate::hours::search_timezones(&needle).into_iter().take(50) {
                 if ui
                     .selectable_label(chosen.as_deref() == Some(tz), tz)
                     .clicked()
