@@ -106,6 +106,12 @@ fn three_stores_get_one_time_zone_in_one_undoable_step() {
     });
     h.get_by_label("3 stores selected");
     h.get_by_label_contains("Now: Europe/Paris");
+    h.get_by_label("The same opening hours for all").click();
+    h.run_steps(3);
+    h.get_by_label("Apply these hours to the 3 selected stores");
+    h.check_accessibility();
+    h.get_by_label("The same opening hours for all").click();
+    h.run_steps(3);
 
     h.get_by_label("Search time zones").click();
     h.get_by_label("Search time zones").type_text("Lisbon");
