@@ -13,14 +13,17 @@ use std::thread::JoinHandle;
 
 use crate::workspace::{Answer, Outgoing, Workspace, WorkspaceError};
 
+/// The recording thread: where answers go, and what it ends with.
+type Thread = (
+    Sender<Answer<Outgoing>>,
+    JoinHandle<Result<(), WorkspaceError>>,
+);
+
 pub(super) struct Recorder {
     /// Held by whichever thread writes to the workspace.
     gate: Arc<Mutex<()>>,
     /// `None` when answers are recorded by the caller's own connection.
-    thread: Option<(
-        Sender<Answer<Outgoing>>,
-        JoinHandle<Result<(), WorkspaceError>>,
-    )>,
+    thread: Option<Thread>,
 }
 
 impl Recorder {

@@ -133,48 +133,60 @@ impl Workspace {
             .query_row("SELECT 1 FROM base LIMIT 1", [], |_| Ok(()))
             .optional()?
             .is_some();
+        // The columns every draft needs; a conflict's other side is read only for drafts in
+        // conflict. A delete has no JSON length; a draft over the base has the base's hash.
         let mut stmt = tx.prepare_cached(if has_base {
-            "SELECT d.id, d.version, d.json IS NULL, octet_length(d.json), d.content_hash,
-                    d.remote_hash, d.errors, d.has_names,
+            "SELECT d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
+                    d.errors, d.has_names,
                     CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
-                    d.conflict, d.theirs, d.theirs_updated, d.failure,
-                    b.id IS NOT NULL, b.remote_hash, b.names_known
+                    d.conflict, d.failure, b.remote_hash, b.names_known
              FROM drafts d LEFT JOIN base b ON b.id = d.id"
         } else {
-            "SELECT d.id, d.version, d.json IS NULL, octet_length(d.json), d.content_hash,
-                    d.remote_hash, d.errors, d.has_names,
+            "SELECT d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
+                    d.errors, d.has_names,
                     CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
-                    d.conflict, d.theirs, d.theirs_updated, d.failure, 0, NULL, NULL
+                    d.conflict, d.failure, NULL, NULL
              FROM drafts d"
         })?;
+        let mut theirs =
+            tx.prepare_cached("SELECT theirs, theirs_updated FROM drafts WHERE id = ?1")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         let context = Context::today();
         while let Some(r) = rows.next()? {
-            let deleted: bool = r.get(2)?;
-            let has_base: bool = r.get(13)?;
-            let kind = match (deleted, has_base) {
-                (true, _) => ChangeKind::Delete,
-                (false, true) => ChangeKind::Update,
-                (false, false) => ChangeKind::Create,
+            let bytes: Option<i64> = r.get(2)?;
+            let base_remote_hash = r.get::<_, Option<i64>>(10)?.map(hash_from_sql);
+            let kind = match (bytes, base_remote_hash) {
+                (None, _) => ChangeKind::Delete,
+                (Some(_), Some(_)) => ChangeKind::Update,
+                (Some(_), None) => ChangeKind::Create,
+            };
+            let id: String = r.get(0)?;
+            let conflict = match r.get::<_, i64>(8)? {
+                0 => None,
+                kind => {
+                    let (other, updated) =
+                        theirs.query_row(params![id], |t| Ok((t.get(0)?, t.get(1)?)))?;
+                    decode_conflict(kind, other, updated)?.map(Box::new)
+                }
             };
             let mut item = Outgoing {
-                id: r.get(0)?,
+                id,
                 kind,
                 version: r.get(1)?,
                 json: None,
-                bytes: r.get::<_, Option<i64>>(3)?.map_or(0, |n| n.max(0) as usize),
-                content_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
-                remote_hash: r.get::<_, Option<i64>>(5)?.map(hash_from_sql),
+                bytes: bytes.map_or(0, |n| n.max(0) as usize),
+                content_hash: r.get::<_, Option<i64>>(3)?.map(hash_from_sql),
+                remote_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
                 errors: Vec::new(),
-                has_names: r.get(7)?,
-                base_remote_hash: r.get::<_, Option<i64>>(14)?.map(hash_from_sql),
-                base_names_known: r.get::<_, Option<bool>>(15)?.unwrap_or(false),
-                conflict: decode_conflict(r.get(9)?, r.get(10)?, r.get(11)?)?.map(Box::new),
-                failure: r.get(12)?,
+                has_names: r.get(6)?,
+                base_remote_hash,
+                base_names_known: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
+                conflict,
+                failure: r.get(9)?,
             };
             // Drafts with errors, and any written without the columns: found from the store.
-            if let Some(json) = r.get::<_, Option<String>>(8)? {
+            if let Some(json) = r.get::<_, Option<String>>(7)? {
                 let store = parse_store(&json)?;
                 let (_, content, remote) = store.json_and_hashes();
                 item.content_hash = Some(content);
@@ -193,6 +205,7 @@ impl Workspace {
         }
         drop(rows);
         drop(stmt);
+        drop(theirs);
         tx.commit()?;
         // Sorted here: cheaper than reading the table in the order of its id index.
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
