@@ -4,7 +4,9 @@
 //!
 //! Stores travel as the workspace holds them: each batch's JSON is read just before it is
 //! recorded as sent and joined into the request body as it is. While requests are out, the
-//! next batch is read, recorded and built, so it leaves as soon as a request slot frees.
+//! next batch is read, recorded and built, so it leaves as soon as a request slot frees; the
+//! answers are recorded meanwhile on a thread of their own (see `recorder`), and all of them
+//! before the push returns.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -604,7 +606,6 @@ impl Push<'_> {
         result: Result<String, ApiError>,
         queue: &mut VecDeque<Job>,
     ) -> Result<(), SyncError> {
-        let ids = ids_of(&job.items);
         match result {
             Ok(message) => {
                 let (kind, n) = (job.kind, job.items.len());
@@ -617,7 +618,13 @@ impl Push<'_> {
                     ApiError::BatchRejected { message } => message.clone(),
                     other => other.to_string(),
                 };
-                self.record(seq, "refused", message.clone(), Vec::new(), ids)?;
+                self.record(
+                    seq,
+                    "refused",
+                    message.clone(),
+                    Vec::new(),
+                    ids_of(&job.items),
+                )?;
                 if job.items.len() > 1 {
                     let mut items = job.items;
                     let second = items.split_off(items.len() / 2);
@@ -637,7 +644,13 @@ impl Push<'_> {
             }
             Err(e @ ApiError::RateLimited { .. }) => {
                 // Certainly not applied.
-                self.record(seq, "not sent", e.to_string(), Vec::new(), ids)?;
+                self.record(
+                    seq,
+                    "not sent",
+                    e.to_string(),
+                    Vec::new(),
+                    ids_of(&job.items),
+                )?;
                 self.again(job, queue, &e)
             }
             Err(
@@ -646,7 +659,7 @@ impl Push<'_> {
                 | ApiError::Timeout(_)),
             ) => self.unknown_outcome(job, seq, &e, queue).await,
             Err(e) => {
-                self.record(seq, "error", e.to_string(), Vec::new(), ids)?;
+                self.record(seq, "error", e.to_string(), Vec::new(), ids_of(&job.items))?;
                 Err(e.into())
             }
         }
