@@ -143,11 +143,10 @@ pub(super) enum Opened {
 
 /// Sets the connection up, creates the tables of a new workspace and updates an older one.
 pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    configure(conn)?;
     // Only a database not yet written takes it; the WAL mode comes after.
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    configure(conn)?;
     conn.execute_batch(TABLES)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: Option<i64> = meta_number(&tx, "schema")?;
