@@ -5,12 +5,13 @@
 mod common;
 
 use std::net::SocketAddr;
+use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use storedesk::api::{ApiKey, Client, ClientConfig, KeyKind};
 use storedesk::emulator::{EmulatorConfig, start_in_background};
-use storedesk::sync::{self, PushOptions};
+use storedesk::sync::{self, PushOptions, PushProgress};
 use storedesk::workspace::{Edit, Origin, Outgoing, Workspace};
 
 const STORES: usize = 100_000;
@@ -83,17 +84,29 @@ fn case(count: usize, byte_budget: usize, details: bool) {
     let client = Client::new(config).unwrap_or_else(|e| fail("client", e));
     // Let the emulator's one-second window empty after start-up.
     std::thread::sleep(std::time::Duration::from_millis(1100));
+    let cpu_before = thread_cpu();
     let start = Instant::now();
+    // Each progress report with the time it came: requests started, stores answered.
+    let events: Mutex<Vec<(f64, PushProgress)>> = Mutex::new(Vec::new());
+    let progress = |p: &PushProgress| {
+        if let Ok(mut e) = events.lock() {
+            e.push((start.elapsed().as_secs_f64(), p.clone()));
+        }
+    };
     let report = runtime
         .block_on(sync::push(
             &mut ws,
             &client,
             &options,
-            &|_| {},
+            &progress,
             &AtomicBool::new(false),
         ))
         .unwrap_or_else(|e| fail("push", e));
     let wall = start.elapsed().as_secs_f64();
+    if details {
+        timeline(&events.into_inner().unwrap_or_else(|e| e.into_inner()));
+        cpu_report(&cpu_before, &thread_cpu());
+    }
     if !report.is_complete() || report.created != count {
         fail("push", format!("incomplete: {report:?}"));
     }
@@ -116,6 +129,74 @@ fn case(count: usize, byte_budget: usize, details: bool) {
     if emu.stores().len() != count {
         fail("push", "the emulator does not hold every store");
     }
+}
+
+/// When each request started and when each answer came (recorded by then, or handed to the
+/// thread that records answers).
+fn timeline(events: &[(f64, PushProgress)]) {
+    let mut sent = 0;
+    let mut done = 0;
+    let mut started = Vec::new();
+    for (at, p) in events {
+        if p.requests_sent > sent {
+            sent = p.requests_sent;
+            started.push(*at);
+        }
+        if p.stores_done > done {
+            let since = started.get(sent.saturating_sub(1)).copied().unwrap_or(0.0);
+            println!(
+                "push: {at:.3} s: answer with {} stores ({} requests started, the last at {since:.3} s)",
+                p.stores_done - done,
+                sent
+            );
+            done = p.stores_done;
+        }
+    }
+    let starts: Vec<String> = started.iter().map(|t| format!("{t:.3}")).collect();
+    println!("push: requests started at {} s", starts.join(", "));
+}
+
+/// CPU seconds used so far by each thread of this process, by thread name (Linux only; empty
+/// elsewhere).
+fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let path = task.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+            continue;
+        };
+        // Fields after the name in parentheses: utime and stime are the 12th and 13th.
+        let Some(rest) = stat.rsplit(')').next() else {
+            continue;
+        };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks: f64 = [11, 12]
+            .iter()
+            .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+            .sum();
+        *out.entry(name.trim().to_owned()).or_insert(0.0) += ticks / 100.0;
+    }
+    out
+}
+
+fn cpu_report(
+    before: &std::collections::BTreeMap<String, f64>,
+    after: &std::collections::BTreeMap<String, f64>,
+) {
+    let used: Vec<String> = after
+        .iter()
+        .map(|(name, t)| (name, t - before.get(name).copied().unwrap_or(0.0)))
+        .filter(|(_, t)| *t >= 0.01)
+        .map(|(name, t)| format!("{name} {t:.2}"))
+        .collect();
+    println!(
+        "push: CPU seconds during the push by thread: {}",
+        used.join(", ")
+    );
 }
 
 /// The workspace's own cost of one batch: reading its JSON and recording it as sent, then

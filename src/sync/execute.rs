@@ -4,7 +4,9 @@
 //!
 //! Stores travel as the workspace holds them: each batch's JSON is read just before it is
 //! recorded as sent and joined into the request body as it is. While requests are out, the
-//! next batch is read, recorded and built, so it leaves as soon as a request slot frees.
+//! next batch is read, recorded and built, so it leaves as soon as a request slot frees; the
+//! answers are recorded meanwhile on a thread of their own (see `recorder`), and all of them
+//! before the push returns.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -18,9 +20,10 @@ use super::plan::{
     Batch, HeldBack, PlanOptions, check_ids_outgoing, method_of, outgoing_body, outgoing_body_size,
     plan_outgoing,
 };
+use super::recorder::Recorder;
 use crate::api::{ApiError, Client, backoff};
 use crate::model::{RemoteMeta, Store};
-use crate::workspace::{ChangeKind, Conflict, Outgoing, Workspace, WorkspaceError};
+use crate::workspace::{Answer, ChangeKind, Conflict, Outgoing, Workspace, WorkspaceError};
 
 /// How a push runs.
 #[derive(Clone, Debug)]
@@ -117,9 +120,6 @@ struct Ready {
 
 /// What a request task gives back.
 type Sent = (Job, i64, Result<String, ApiError>);
-
-/// No store applied.
-const NOTHING: &[Outgoing] = &[];
 
 /// A store as read back: `None` when the server does not have it.
 type Remote = Option<(Store, RemoteMeta)>;
@@ -259,6 +259,8 @@ struct Push<'a> {
     base_hashes: HashMap<String, u64>,
     progress: &'a (dyn Fn(&PushProgress) + Sync),
     state: PushProgress,
+    /// Records the answers of write requests while the next ones are read and sent.
+    recorder: Recorder,
 }
 
 /// Pushes the workspace's pending changes. Errors that stop the push midway (a refused key,
@@ -275,6 +277,7 @@ pub async fn push(
         return Err(ApiError::ReadOnly.into());
     }
     let push_id = ws.begin_push()?;
+    let recorder = Recorder::start(ws);
     let mut run = Push {
         ws,
         client,
@@ -289,13 +292,18 @@ pub async fn push(
             phase: "checking",
             ..PushProgress::default()
         },
+        recorder,
     };
     (run.progress)(&run.state);
-    match run.run(cancel).await {
+    let outcome = run.run(cancel).await;
+    // Every answer is recorded before the push returns.
+    let recorded = run.recorder.finish();
+    match outcome {
         Ok(()) => {}
         Err(SyncError::Api(e)) => run.report.stopped = Some(e.to_string()),
         Err(e) => return Err(e),
     }
+    recorded?;
     run.state.phase = "done";
     (run.progress)(&run.state);
     Ok(run.report)
@@ -427,18 +435,17 @@ impl Push<'_> {
     /// skipped.
     fn next_ready(&mut self, queue: &mut VecDeque<Job>) -> Result<Option<Ready>, SyncError> {
         while let Some(mut job) = queue.pop_front() {
-            let (seq, changed) = self.ws.record_sending_drafts(
-                self.report.push,
-                method_of(job.kind),
-                &mut job.items,
-                |items| {
-                    if job.kind == ChangeKind::Delete {
+            let push = self.report.push;
+            let kind = job.kind;
+            let (seq, changed) = self.write(|ws| {
+                ws.record_sending_drafts(push, method_of(kind), &mut job.items, |items| {
+                    if kind == ChangeKind::Delete {
                         0
                     } else {
                         outgoing_body_size(items)
                     }
-                },
-            )?;
+                })
+            })?;
             self.state.stores_total = self.state.stores_total.saturating_sub(changed.len());
             let Some(seq) = seq else {
                 continue;
@@ -457,6 +464,7 @@ impl Push<'_> {
     fn start(&mut self, running: &mut JoinSet<Sent>, ready: Ready) {
         self.report.write_requests += 1;
         self.state.requests_sent += 1;
+        (self.progress)(&self.state);
         let client = self.client.clone();
         let wait = if ready.job.attempt > 0 {
             backoff(
@@ -538,15 +546,48 @@ impl Push<'_> {
         };
         // A job made ready but never sent is no longer in flight.
         if let Some(r) = ready.take() {
-            let ids: Vec<String> = r.job.items.iter().map(|i| i.id.clone()).collect();
-            const NONE: &[Outgoing] = &[];
-            self.ws.record_outcome(r.seq, "not sent", "", NONE, &ids)?;
+            self.record(
+                r.seq,
+                "not sent",
+                String::new(),
+                Vec::new(),
+                ids_of(&r.job.items),
+            )?;
         }
         outcome?;
         match stop {
             Some(e) => Err(e.into()),
             None => Ok(()),
         }
+    }
+
+    /// Writes to the workspace from this thread, while the recorder waits.
+    fn write<R>(
+        &mut self,
+        f: impl FnOnce(&mut Workspace) -> Result<R, WorkspaceError>,
+    ) -> Result<R, SyncError> {
+        let _writing = self.recorder.lock();
+        Ok(f(self.ws)?)
+    }
+
+    /// Hands the answer to the request `seq` to the recorder: `applied` now on the server as
+    /// sent, `not_applied` no longer in flight.
+    fn record(
+        &mut self,
+        seq: i64,
+        outcome: &str,
+        message: String,
+        applied: Vec<Outgoing>,
+        not_applied: Vec<String>,
+    ) -> Result<(), SyncError> {
+        let answer = Answer {
+            seq,
+            outcome: outcome.to_owned(),
+            message,
+            applied,
+            not_applied,
+        };
+        Ok(self.recorder.record(self.ws, answer)?)
     }
 
     fn applied(&mut self, kind: ChangeKind, n: usize) {
@@ -565,12 +606,11 @@ impl Push<'_> {
         result: Result<String, ApiError>,
         queue: &mut VecDeque<Job>,
     ) -> Result<(), SyncError> {
-        let ids: Vec<String> = job.items.iter().map(|i| i.id.clone()).collect();
         match result {
             Ok(message) => {
-                self.ws
-                    .record_outcome(seq, "ok", &message, &job.items, &[])?;
-                self.applied(job.kind, job.items.len());
+                let (kind, n) = (job.kind, job.items.len());
+                self.record(seq, "ok", message, job.items, Vec::new())?;
+                self.applied(kind, n);
                 Ok(())
             }
             Err(e @ (ApiError::BatchRejected { .. } | ApiError::TooLarge { .. })) => {
@@ -578,8 +618,13 @@ impl Push<'_> {
                     ApiError::BatchRejected { message } => message.clone(),
                     other => other.to_string(),
                 };
-                self.ws
-                    .record_outcome(seq, "refused", &message, NOTHING, &ids)?;
+                self.record(
+                    seq,
+                    "refused",
+                    message.clone(),
+                    Vec::new(),
+                    ids_of(&job.items),
+                )?;
                 if job.items.len() > 1 {
                     let mut items = job.items;
                     let second = items.split_off(items.len() / 2);
@@ -599,8 +644,13 @@ impl Push<'_> {
             }
             Err(e @ ApiError::RateLimited { .. }) => {
                 // Certainly not applied.
-                self.ws
-                    .record_outcome(seq, "not sent", &e.to_string(), NOTHING, &ids)?;
+                self.record(
+                    seq,
+                    "not sent",
+                    e.to_string(),
+                    Vec::new(),
+                    ids_of(&job.items),
+                )?;
                 self.again(job, queue, &e)
             }
             Err(
@@ -609,8 +659,7 @@ impl Push<'_> {
                 | ApiError::Timeout(_)),
             ) => self.unknown_outcome(job, seq, &e, queue).await,
             Err(e) => {
-                self.ws
-                    .record_outcome(seq, "error", &e.to_string(), NOTHING, &ids)?;
+                self.record(seq, "error", e.to_string(), Vec::new(), ids_of(&job.items))?;
                 Err(e.into())
             }
         }
@@ -634,7 +683,7 @@ impl Push<'_> {
                     )
                 })
                 .collect();
-            self.ws.mark_failed(&failures)?;
+            self.write(|ws| ws.mark_failed(&failures))?;
             self.report.failed.extend(failures);
             return Ok(());
         }
@@ -660,7 +709,7 @@ impl Push<'_> {
             let base_hash = self.base_hashes.get(&item.id).copied();
             match (job.kind, landing(job.kind, &item, base_hash, &r)) {
                 (_, Landing::Applied) => {
-                    self.ws.mark_already_applied(&item)?;
+                    self.write(|ws| ws.mark_already_applied(&item))?;
                     self.report.already_applied += 1;
                     self.state.stores_done += 1;
                     return Ok(());
@@ -670,14 +719,14 @@ impl Push<'_> {
                     self.report
                         .conflicts
                         .push((item.id.clone(), conflict.describe().to_owned()));
-                    self.ws.mark_conflict(&item.id, &conflict)?;
+                    self.write(|ws| ws.mark_conflict(&item.id, &conflict))?;
                     return Ok(());
                 }
                 _ => {}
             }
         }
         let failure = (item.id.clone(), message);
-        self.ws.mark_failed(std::slice::from_ref(&failure))?;
+        self.write(|ws| ws.mark_failed(std::slice::from_ref(&failure)))?;
         self.report.failed.push(failure);
         Ok(())
     }
@@ -713,20 +762,20 @@ impl Push<'_> {
                 landing(job.kind, i, self.base_hashes.get(&i.id).copied(), &r)
             })
             .collect();
-        let ids: Vec<String> = job.items.iter().map(|i| i.id.clone()).collect();
+        let ids = ids_of(&job.items);
         if landings.iter().all(|l| *l == Landing::Applied) {
-            self.ws
-                .record_outcome(seq, "ok (read back)", &e.to_string(), &job.items, &[])?;
-            self.applied(job.kind, job.items.len());
+            let (kind, n) = (job.kind, job.items.len());
+            self.record(seq, "ok (read back)", e.to_string(), job.items, Vec::new())?;
+            self.applied(kind, n);
             return Ok(());
         }
         if landings.iter().all(|l| *l == Landing::NotApplied) {
-            self.ws.record_outcome(
+            self.record(
                 seq,
                 "not applied (read back)",
-                &e.to_string(),
-                NOTHING,
-                &ids,
+                e.to_string(),
+                Vec::new(),
+                ids,
             )?;
             return self.again(job, queue, e);
         }
@@ -748,20 +797,21 @@ impl Push<'_> {
         let retry_ids: Vec<String> = retry.iter().map(|i| i.id.clone()).collect();
         let mut not_applied = retry_ids.clone();
         not_applied.extend(others.iter().map(|(id, _)| id.clone()));
-        self.ws.record_outcome(
+        let applied_count = applied.len();
+        self.record(
             seq,
             "partly applied (read back)",
-            &e.to_string(),
-            &applied,
-            &not_applied,
+            e.to_string(),
+            applied,
+            not_applied,
         )?;
-        self.applied(job.kind, applied.len());
+        self.applied(job.kind, applied_count);
         for (id, r) in others {
             let conflict = conflict_of(job.kind, r);
             self.report
                 .conflicts
                 .push((id.clone(), conflict.describe().to_owned()));
-            self.ws.mark_conflict(&id, &conflict)?;
+            self.write(|ws| ws.mark_conflict(&id, &conflict))?;
         }
         if !retry.is_empty() {
             self.again(
@@ -776,6 +826,10 @@ impl Push<'_> {
         }
         Ok(())
     }
+}
+
+fn ids_of(items: &[Outgoing]) -> Vec<String> {
+    items.iter().map(|i| i.id.clone()).collect()
 }
 
 async fn send(

@@ -12,6 +12,7 @@
 
 mod execute;
 pub mod plan;
+mod recorder;
 mod replace;
 
 pub use execute::{PushOptions, PushProgress, PushReport, SyncError, push, read_back};

@@ -31,7 +31,7 @@ use crate::model::{RemoteMeta, Store};
 pub use diff::{FieldChange, FieldChoice, Side, compose, field_choices, field_diff};
 pub use facets::Facets;
 pub use ignore::{IgnoredFinding, StoreFinding};
-pub use outgoing::{Outgoing, Sent, SentRecord, SentStore};
+pub use outgoing::{Answer, Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
 pub(crate) use step::Prepared;
 pub use step::StepWriter;
@@ -396,6 +396,26 @@ impl Workspace {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Another connection to this workspace, for a thread of its own: SQLite lets one of the
+    /// two write at a time (the other waits), and checkpoints stay with this one's thread.
+    pub fn connect_again(&self) -> Result<Workspace> {
+        let opened = |e: rusqlite::Error| WorkspaceError::Open {
+            path: self.path.clone(),
+            detail: e.to_string(),
+        };
+        let conn = Connection::open(&self.path).map_err(opened)?;
+        schema::configure(&conn)?;
+        if self._checkpointer.is_some() {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)
+                .map_err(opened)?;
+        }
+        Ok(Workspace {
+            conn,
+            path: self.path.clone(),
+            _checkpointer: None,
+        })
     }
 
     // ----- reading -----

@@ -71,6 +71,21 @@ pub struct SentStore<'a> {
     pub is_draft: bool,
 }
 
+/// The answer to one write request, as [`Workspace::record_answers`] records it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer<T> {
+    /// The request's number, from [`Workspace::record_sending_drafts`].
+    pub seq: i64,
+    /// How it ended, for the push log (`ok`, `refused`, ...).
+    pub outcome: String,
+    /// The server's message or the error, for the push log.
+    pub message: String,
+    /// The stores the server now holds as sent.
+    pub applied: Vec<T>,
+    /// The stores of the request that are no longer in flight without being applied.
+    pub not_applied: Vec<String>,
+}
+
 impl Sent for SentItem {
     fn sent(&self) -> SentRecord<'_> {
         SentRecord {
@@ -118,48 +133,60 @@ impl Workspace {
             .query_row("SELECT 1 FROM base LIMIT 1", [], |_| Ok(()))
             .optional()?
             .is_some();
+        // The columns every draft needs; a conflict's other side is read only for drafts in
+        // conflict. A delete has no JSON length; a draft over the base has the base's hash.
         let mut stmt = tx.prepare_cached(if has_base {
-            "SELECT d.id, d.version, d.json IS NULL, octet_length(d.json), d.content_hash,
-                    d.remote_hash, d.errors, d.has_names,
+            "SELECT d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
+                    d.errors, d.has_names,
                     CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
-                    d.conflict, d.theirs, d.theirs_updated, d.failure,
-                    b.id IS NOT NULL, b.remote_hash, b.names_known
+                    d.conflict, d.failure, b.remote_hash, b.names_known
              FROM drafts d LEFT JOIN base b ON b.id = d.id"
         } else {
-            "SELECT d.id, d.version, d.json IS NULL, octet_length(d.json), d.content_hash,
-                    d.remote_hash, d.errors, d.has_names,
+            "SELECT d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
+                    d.errors, d.has_names,
                     CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
-                    d.conflict, d.theirs, d.theirs_updated, d.failure, 0, NULL, NULL
+                    d.conflict, d.failure, NULL, NULL
              FROM drafts d"
         })?;
+        let mut theirs =
+            tx.prepare_cached("SELECT theirs, theirs_updated FROM drafts WHERE id = ?1")?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         let context = Context::today();
         while let Some(r) = rows.next()? {
-            let deleted: bool = r.get(2)?;
-            let has_base: bool = r.get(13)?;
-            let kind = match (deleted, has_base) {
-                (true, _) => ChangeKind::Delete,
-                (false, true) => ChangeKind::Update,
-                (false, false) => ChangeKind::Create,
+            let bytes: Option<i64> = r.get(2)?;
+            let base_remote_hash = r.get::<_, Option<i64>>(10)?.map(hash_from_sql);
+            let kind = match (bytes, base_remote_hash) {
+                (None, _) => ChangeKind::Delete,
+                (Some(_), Some(_)) => ChangeKind::Update,
+                (Some(_), None) => ChangeKind::Create,
+            };
+            let id: String = r.get(0)?;
+            let conflict = match r.get::<_, i64>(8)? {
+                0 => None,
+                kind => {
+                    let (other, updated) =
+                        theirs.query_row(params![id], |t| Ok((t.get(0)?, t.get(1)?)))?;
+                    decode_conflict(kind, other, updated)?.map(Box::new)
+                }
             };
             let mut item = Outgoing {
-                id: r.get(0)?,
+                id,
                 kind,
                 version: r.get(1)?,
                 json: None,
-                bytes: r.get::<_, Option<i64>>(3)?.map_or(0, |n| n.max(0) as usize),
-                content_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
-                remote_hash: r.get::<_, Option<i64>>(5)?.map(hash_from_sql),
+                bytes: bytes.map_or(0, |n| n.max(0) as usize),
+                content_hash: r.get::<_, Option<i64>>(3)?.map(hash_from_sql),
+                remote_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
                 errors: Vec::new(),
-                has_names: r.get(7)?,
-                base_remote_hash: r.get::<_, Option<i64>>(14)?.map(hash_from_sql),
-                base_names_known: r.get::<_, Option<bool>>(15)?.unwrap_or(false),
-                conflict: decode_conflict(r.get(9)?, r.get(10)?, r.get(11)?)?.map(Box::new),
-                failure: r.get(12)?,
+                has_names: r.get(6)?,
+                base_remote_hash,
+                base_names_known: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
+                conflict,
+                failure: r.get(9)?,
             };
             // Drafts with errors, and any written without the columns: found from the store.
-            if let Some(json) = r.get::<_, Option<String>>(8)? {
+            if let Some(json) = r.get::<_, Option<String>>(7)? {
                 let store = parse_store(&json)?;
                 let (_, content, remote) = store.json_and_hashes();
                 item.content_hash = Some(content);
@@ -178,6 +205,7 @@ impl Workspace {
         }
         drop(rows);
         drop(stmt);
+        drop(theirs);
         tx.commit()?;
         // Sorted here: cheaper than reading the table in the order of its id index.
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
@@ -341,19 +369,26 @@ impl Workspace {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if !applied.is_empty() {
-            let records: Vec<SentRecord<'_>> = applied.iter().map(Sent::sent).collect();
-            confirm_request(&tx, seq, &records)?;
+        record_answer(&tx, seq, outcome, message, applied, not_applied)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Records several answers, in order, in one transaction.
+    pub fn record_answers<T: Sent>(&mut self, answers: &[Answer<T>]) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for a in answers {
+            record_answer(
+                &tx,
+                a.seq,
+                &a.outcome,
+                &a.message,
+                &a.applied,
+                &a.not_applied,
+            )?;
         }
-        {
-            let mut forget =
-                tx.prepare_cached("DELETE FROM inflight WHERE id = ?1 AND seq = ?2")?;
-            for id in not_applied {
-                forget.execute(params![id, seq])?;
-            }
-        }
-        tx.prepare_cached("UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1")?
-            .execute(params![seq, outcome, message])?;
         tx.commit()?;
         Ok(())
     }
@@ -384,6 +419,29 @@ impl Workspace {
         tx.commit()?;
         Ok(())
     }
+}
+
+fn record_answer<T: Sent>(
+    conn: &Connection,
+    seq: i64,
+    outcome: &str,
+    message: &str,
+    applied: &[T],
+    not_applied: &[String],
+) -> Result<()> {
+    if !applied.is_empty() {
+        let records: Vec<SentRecord<'_>> = applied.iter().map(Sent::sent).collect();
+        confirm_request(conn, seq, &records)?;
+    }
+    {
+        let mut forget = conn.prepare_cached("DELETE FROM inflight WHERE id = ?1 AND seq = ?2")?;
+        for id in not_applied {
+            forget.execute(params![id, seq])?;
+        }
+    }
+    conn.prepare_cached("UPDATE push_log SET outcome = ?2, message = ?3 WHERE seq = ?1")?
+        .execute(params![seq, outcome, message])?;
+    Ok(())
 }
 
 /// Records one store in flight under the request `seq`. A store sent as its draft holds it
@@ -438,41 +496,68 @@ fn draft_at(conn: &Connection, id: &str, version: i64) -> Result<bool> {
 /// The server holds the stores of the request `seq` as sent: they become the base; a draft
 /// still as sent goes, one edited meanwhile stays (its conflict and failure cleared).
 fn confirm_request(conn: &Connection, seq: i64, records: &[SentRecord<'_>]) -> Result<()> {
-    let found = confirm_in_flight(conn, seq, records)?;
-    if found.len() == records.len() {
-        return Ok(());
-    }
-    // Stores another request took over since they were sent under this one: recorded under
-    // this one again, then confirmed.
-    let method: String = conn
-        .prepare_cached("SELECT method FROM push_log WHERE seq = ?1")?
+    let stores = records.iter().filter(|r| r.store.is_some()).count();
+    // Most often every store of the request is confirmed and still in flight under it: the
+    // request's number then finds them all, without looking each one up.
+    let sent: Option<i64> = conn
+        .prepare_cached("SELECT stores FROM push_log WHERE seq = ?1")?
         .query_row(params![seq], |r| r.get(0))
-        .optional()?
-        .unwrap_or_default();
-    let missing: Vec<SentRecord<'_>> = records
-        .iter()
-        .filter(|r| !found.contains(r.id))
-        .cloned()
-        .collect();
-    for record in &missing {
-        insert_inflight(conn, seq, &method, record)?;
+        .optional()?;
+    if sent == Some(records.len() as i64) {
+        let in_flight: i64 = conn
+            .prepare_cached("SELECT count(*) FROM inflight WHERE seq = ?1")?
+            .query_row(params![seq], |r| r.get(0))?;
+        if in_flight == records.len() as i64 {
+            confirm_in_flight(conn, seq, None, stores, records.len())?;
+            return Ok(());
+        }
     }
-    confirm_in_flight(conn, seq, &missing)?;
-    Ok(())
+    let ids: Vec<&str> = records.iter().map(|r| r.id).collect();
+    let ids_json = serde_json::to_string(&ids).unwrap_or_default();
+    // Stores another request took over since they were sent under this one: recorded under
+    // this one again, then confirmed with the others.
+    let missing: HashSet<String> = conn
+        .prepare_cached(
+            "SELECT j.value FROM json_each(?2) j
+             WHERE NOT EXISTS (SELECT 1 FROM inflight i WHERE i.id = j.value AND i.seq = ?1)",
+        )?
+        .query_map(params![seq, ids_json], |r| r.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    if !missing.is_empty() {
+        let method: String = conn
+            .prepare_cached("SELECT method FROM push_log WHERE seq = ?1")?
+            .query_row(params![seq], |r| r.get(0))
+            .optional()?
+            .unwrap_or_default();
+        for record in records.iter().filter(|r| missing.contains(r.id)) {
+            insert_inflight(conn, seq, &method, record)?;
+        }
+    }
+    confirm_in_flight(conn, seq, Some(&ids_json), stores, records.len())
 }
 
-/// Confirms the stores of `records` that are in flight under the request `seq`, in a few
-/// set-based statements; returns the ids it found there.
+/// Confirms the stores in flight under the request `seq`, all of them or those of `ids` (a
+/// JSON array), in a few set-based statements. `stores` of the `count` are creates or updates.
 fn confirm_in_flight(
     conn: &Connection,
     seq: i64,
-    records: &[SentRecord<'_>],
-) -> Result<HashSet<String>> {
-    let ids: Vec<&str> = records.iter().map(|r| r.id).collect();
-    let ids_json = serde_json::to_string(&ids).unwrap_or_default();
-    let stores = records.iter().filter(|r| r.store.is_some()).count();
+    ids: Option<&str>,
+    stores: usize,
+    count: usize,
+) -> Result<()> {
+    // Which in-flight rows: the listed ids under the request, or every row of the request.
+    let (rows, draft_rows) = match ids {
+        Some(_) => (
+            "i.id IN (SELECT value FROM json_each(?2)) AND i.seq = ?1",
+            "id IN (SELECT value FROM json_each(?2))",
+        ),
+        None => (
+            "i.seq = ?1 AND ?2 IS NULL",
+            "id IN (SELECT id FROM inflight WHERE seq = ?1) AND ?2 IS NULL",
+        ),
+    };
     if stores > 0 {
-        conn.prepare_cached(
+        conn.prepare_cached(&format!(
             "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known,
                 name, lat, lng)
              SELECT i.id, COALESCE(i.json, d.json), i.content_hash, i.remote_hash, NULL, 1,
@@ -482,50 +567,43 @@ fn confirm_in_flight(
                     CASE WHEN i.json IS NULL THEN d.lng
                          ELSE json_extract(i.json, '$.location.lng') END
              FROM inflight i LEFT JOIN drafts d ON d.id = i.id AND d.version = i.version
-             WHERE i.id IN (SELECT value FROM json_each(?2)) AND i.seq = ?1
-                AND i.remote_hash IS NOT NULL
+             WHERE {rows} AND i.remote_hash IS NOT NULL
              ON CONFLICT(id) DO UPDATE SET json = excluded.json,
                 content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
                 last_updated = excluded.last_updated, names_known = excluded.names_known,
-                name = excluded.name, lat = excluded.lat, lng = excluded.lng",
-        )?
-        .execute(params![seq, ids_json])?;
+                name = excluded.name, lat = excluded.lat, lng = excluded.lng"
+        ))?
+        .execute(params![seq, ids])?;
     }
-    if stores < records.len() {
-        conn.prepare_cached(
+    if stores < count {
+        conn.prepare_cached(&format!(
             "DELETE FROM base WHERE id IN (
-                SELECT id FROM inflight WHERE id IN (SELECT value FROM json_each(?2))
-                    AND seq = ?1 AND remote_hash IS NULL)",
-        )?
-        .execute(params![seq, ids_json])?;
+                SELECT i.id FROM inflight i WHERE {rows} AND i.remote_hash IS NULL)"
+        ))?
+        .execute(params![seq, ids])?;
     }
     let gone = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "DELETE FROM drafts
-             WHERE id IN (SELECT value FROM json_each(?2))
+             WHERE {draft_rows}
                 AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1
                     AND (drafts.version = i.version
                          OR (drafts.json IS NULL AND i.remote_hash IS NULL)
-                         OR (drafts.json IS NOT NULL AND drafts.content_hash = i.content_hash)))",
-        )?
-        .execute(params![seq, ids_json])?;
-    if gone < records.len() {
+                         OR (drafts.json IS NOT NULL AND drafts.content_hash = i.content_hash)))"
+        ))?
+        .execute(params![seq, ids])?;
+    if gone < count {
         // What is left of these drafts was edited while in flight.
-        conn.prepare_cached(
+        conn.prepare_cached(&format!(
             "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL, failure = NULL
-             WHERE id IN (SELECT value FROM json_each(?2))
-                AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1)",
-        )?
-        .execute(params![seq, ids_json])?;
+             WHERE {draft_rows}
+                AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1)"
+        ))?
+        .execute(params![seq, ids])?;
     }
-    let mut forget = conn.prepare_cached(
-        "DELETE FROM inflight WHERE id IN (SELECT value FROM json_each(?2)) AND seq = ?1
-         RETURNING id",
-    )?;
-    let found = forget
-        .query_map(params![seq, ids_json], |r| r.get(0))?
-        .collect::<std::result::Result<HashSet<String>, _>>()?;
-    Ok(found)
+    conn.prepare_cached(&format!("DELETE FROM inflight AS i WHERE {rows}"))?
+        .execute(params![seq, ids])?;
+    Ok(())
 }
 
 /// The server holds one store as sent: it becomes the base; the draft goes if it is still

@@ -143,13 +143,10 @@ pub(super) enum Opened {
 
 /// Sets the connection up, creates the tables of a new workspace and updates an older one.
 pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    configure(conn)?;
     // Only a database not yet written takes it; the WAL mode comes after.
     conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
-    conn.set_prepared_statement_cache_capacity(64);
     conn.execute_batch(TABLES)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let found: Option<i64> = meta_number(&tx, "schema")?;
@@ -184,6 +181,16 @@ pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
     )?;
     tx.commit()?;
     Ok(Opened::Ready)
+}
+
+/// What every connection to a workspace sets, the first one and any other (the WAL mode is
+/// kept by the database itself).
+pub(super) fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
 }
 
 fn meta_number(conn: &Connection, key: &str) -> Result<Option<i64>> {

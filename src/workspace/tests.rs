@@ -669,6 +669,62 @@ fn a_store_another_request_took_over_is_still_confirmed_by_its_first_request() {
     assert_eq!(ws.stores().expect("stores").len(), 2);
 }
 
+#[test]
+fn answers_recorded_together_by_another_connection_move_what_landed_to_the_base() {
+    let (_dir, mut ws) = open();
+    for id in ["A", "B", "C", "D"] {
+        ws.create(store(id, "sent"), &Origin::Form).expect("create");
+    }
+    let listed = ws.outgoing().expect("outgoing");
+    let mut first: Vec<Outgoing> = listed[..2].to_vec();
+    let mut second: Vec<Outgoing> = listed[2..].to_vec();
+    let (seq1, _) = ws
+        .record_sending_drafts(1, "POST", &mut first, |_| 0)
+        .expect("sending");
+    let (seq2, _) = ws
+        .record_sending_drafts(1, "POST", &mut second, |_| 0)
+        .expect("sending");
+    // B is edited while its request is out: the edit stays a draft.
+    ws.update(store("B", "edited"), &Origin::Form)
+        .expect("edit");
+    let mut recorder = ws.connect_again().expect("second connection");
+    recorder
+        .record_answers(&[
+            Answer {
+                seq: seq1.expect("sent"),
+                outcome: "ok".into(),
+                message: "2 stores".into(),
+                applied: first,
+                not_applied: Vec::new(),
+            },
+            Answer {
+                seq: seq2.expect("sent"),
+                outcome: "partly applied (read back)".into(),
+                message: String::new(),
+                applied: second[..1].to_vec(),
+                not_applied: vec!["D".to_owned()],
+            },
+        ])
+        .expect("answers");
+    assert!(ws.inflight().expect("inflight").is_empty());
+    for id in ["A", "B", "C"] {
+        assert_eq!(
+            ws.base(id).expect("base").map(|b| b.store),
+            Some(store(id, "sent")),
+            "{id}"
+        );
+    }
+    assert_eq!(ws.base("D").expect("base"), None);
+    assert_eq!(
+        kinds(&ws),
+        vec![
+            ("B".to_owned(), ChangeKind::Update),
+            ("D".to_owned(), ChangeKind::Create)
+        ]
+    );
+    assert_eq!(ws.store("B").expect("store"), Some(store("B", "edited")));
+}
+
 fn import_origin(row: usize) -> Origin {
     Origin::Import {
         file: "f.csv".into(),
