@@ -127,7 +127,7 @@ impl Workspace {
 
 impl Workspace {
     /// The JSON of every store as the user sees it (deleted ones left out), in no order.
-    fn store_texts(&self) -> Result<Vec<String>> {
+    pub(super) fn store_texts(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
             "SELECT COALESCE(d.json, CASE WHEN d.id IS NULL THEN b.json END) FROM base b
                  LEFT JOIN drafts d ON d.id = b.id

@@ -427,19 +427,11 @@ impl Workspace {
 
     /// Every store as the user sees it, ordered by id; deleted ones left out.
     pub fn stores(&self) -> Result<Vec<Store>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT COALESCE(d.json, CASE WHEN d.id IS NULL THEN b.json END) FROM base b
-                 LEFT JOIN drafts d ON d.id = b.id
-             UNION ALL
-             SELECT d.json FROM drafts d WHERE d.id NOT IN (SELECT id FROM base)",
-        )?;
-        let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Some(json) = row? {
-                out.push(parse_store(&json)?);
-            }
-        }
+        let mut out = self
+            .store_texts()?
+            .iter()
+            .map(|json| parse_store(json))
+            .collect::<Result<Vec<Store>>>()?;
         out.sort_by(|a, b| a.id().cmp(b.id()));
         Ok(out)
     }
