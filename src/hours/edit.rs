@@ -397,8 +397,7 @@ pub fn add_special_day(
     date: &str,
     periods: Vec<Period>,
 ) -> Result<String, EditError> {
-    let parsed = parse_date(date).ok_or_else(|| EditError::BadDate(date.trim().to_owned()))?;
-    let key = parsed.format("%Y-%m-%d").to_string();
+    let key = read_date(date)?;
     let special = hours.special.get_or_insert_with(BTreeMap::new);
     if special.contains_key(&key) {
         return Err(EditError::SpecialDayExists(key));
@@ -421,6 +420,23 @@ pub fn remove_special_day(hours: &mut OpeningHours, date: &str) -> Result<(), Ed
 
 /// Adds a temporary closure from `start` to `end`, both included.
 pub fn add_closure(hours: &mut OpeningHours, start: &str, end: &str) -> Result<(), EditError> {
+    let closure = read_closure(start, end)?;
+    hours
+        .temporary_closure
+        .get_or_insert_with(Vec::new)
+        .push(closure);
+    Ok(())
+}
+
+/// A typed date as a special day's key (`YYYY-MM-DD`).
+pub fn read_date(text: &str) -> Result<String, EditError> {
+    parse_date(text)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .ok_or_else(|| EditError::BadDate(text.trim().to_owned()))
+}
+
+/// A closure from two typed dates, the last on or after the first.
+pub fn read_closure(start: &str, end: &str) -> Result<Closure, EditError> {
     let read = |text: &str| parse_date(text).ok_or_else(|| EditError::BadDate(text.trim().into()));
     let (s, e) = (read(start)?, read(end)?);
     let (start, end) = (
@@ -430,15 +446,11 @@ pub fn add_closure(hours: &mut OpeningHours, start: &str, end: &str) -> Result<(
     if e < s {
         return Err(EditError::ClosureEndsBeforeStart { start, end });
     }
-    hours
-        .temporary_closure
-        .get_or_insert_with(Vec::new)
-        .push(Closure {
-            start,
-            end,
-            ..Closure::default()
-        });
-    Ok(())
+    Ok(Closure {
+        start,
+        end,
+        ..Closure::default()
+    })
 }
 
 /// Removes closure `index` (from 0); returns whether there was one.
@@ -1045,5 +1057,18 @@ mod tests {
             parse_date_time("2026-11-25", "7pm"),
             Err(EditError::BadTime("7pm".into()))
         );
+    }
+
+    #[test]
+    fn closures_are_read_with_sentences() {
+        let c = read_closure(" 2026-12-24", "2026-12-26 ").expect("valid");
+        assert_eq!(
+            (c.start.as_str(), c.end.as_str()),
+            ("2026-12-24", "2026-12-26")
+        );
+        let e = read_closure("2026-12-26", "2026-12-24").expect_err("reversed");
+        assert!(e.to_string().contains("before it starts"), "{e}");
+        let e = read_closure("Christmas", "2026-12-24").expect_err("not a date");
+        assert!(e.to_string().contains("\"Christmas\""), "{e}");
     }
 }

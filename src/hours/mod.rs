@@ -16,8 +16,8 @@ use serde_json::{Map, Value};
 pub use edit::{
     CopyTo, Day, DayLine, DayState, EditError, add_closure, add_period, add_special_day, copy_day,
     day_periods, day_state, describe_date, describe_open_at, edit_period, monday_of, nothing_set,
-    parse_date_time, parse_time, remove_closure, remove_period, remove_special_day,
-    search_timezones, set_state, set_timezone, span_words, week_picture,
+    parse_date_time, parse_time, read_closure, read_date, remove_closure, remove_period,
+    remove_special_day, search_timezones, set_state, set_timezone, span_words, week_picture,
 };
 pub use eval::{DayHours, HoursError, NextOpening, OpenStatus, Source, Span, weekday_number};
 pub use time::{Time, TimeOfDay, parse_date};

@@ -2,7 +2,7 @@
 //! to all of them as one undoable step: time zone, special days, closures, tags and types.
 
 use crate::app::{AppState, Command};
-use crate::hours::{Closure, OpeningHours, parse_date};
+use crate::hours::{OpeningHours, read_closure, read_date};
 use crate::model::bulk::{BulkChange, SelectionSummary, Shared};
 use crate::ui::hours_editor::{HoursContext, HoursEditor};
 use crate::validate::Context;
@@ -102,20 +102,15 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
                             )
                             .labelled_by(l.id);
                             if ui.button("Add closed day").clicked() {
-                                match parse_date(form.special_date.trim()) {
-                                    Some(d) => {
+                                match read_date(&form.special_date) {
+                                    Ok(date) => {
                                         form.problem = None;
                                         change = Some(BulkChange::SetSpecialDay {
-                                            date: d.format("%Y-%m-%d").to_string(),
+                                            date,
                                             periods: Vec::new(),
                                         });
                                     }
-                                    None => {
-                                        form.problem = Some(format!(
-                                            "\"{}\" is not a date; write it like 2026-12-25.",
-                                            form.special_date.trim()
-                                        ))
-                                    }
+                                    Err(e) => form.problem = Some(e.to_string()),
                                 }
                             }
                         });
@@ -155,12 +150,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut AppState) {
                             });
                         ui.horizontal(|ui| {
                             if ui.button("Add closure").clicked() {
-                                match closure(&form.closure_start, &form.closure_end) {
+                                match read_closure(&form.closure_start, &form.closure_end) {
                                     Ok(c) => {
                                         form.problem = None;
                                         change = Some(BulkChange::AddClosure(c));
                                     }
-                                    Err(e) => form.problem = Some(e),
+                                    Err(e) => form.problem = Some(e.to_string()),
                                 }
                             }
                             if ui.button("Clear closures").clicked() {
@@ -277,23 +272,6 @@ fn describe_same<T>(shared: &Shared<Option<T>>) -> &'static str {
     }
 }
 
-/// A closure from two typed dates, or a sentence saying what is wrong.
-pub fn closure(start: &str, end: &str) -> Result<Closure, String> {
-    let read = |t: &str| {
-        parse_date(t.trim())
-            .ok_or_else(|| format!("\"{}\" is not a date; write it like 2026-12-24.", t.trim()))
-    };
-    let (s, e) = (read(start)?, read(end)?);
-    if e < s {
-        return Err(format!("The closure ends ({e}) before it starts ({s})."));
-    }
-    Ok(Closure {
-        start: s.format("%Y-%m-%d").to_string(),
-        end: e.format("%Y-%m-%d").to_string(),
-        ..Closure::default()
-    })
-}
-
 /// A searchable list of IANA time zones; `chosen` is set when one is clicked.
 pub fn timezone_picker(ui: &mut egui::Ui, search: &mut String, chosen: &mut Option<String>) {
     let l = ui.label("Search time zones");
@@ -319,22 +297,4 @@ pub fn timezone_picker(ui: &mut egui::Ui, search: &mut String, chosen: &mut Opti
                 }
             }
         });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closures_are_read_with_sentences() {
-        let c = closure(" 2026-12-24", "2026-12-26 ").expect("valid");
-        assert_eq!(
-            (c.start.as_str(), c.end.as_str()),
-            ("2026-12-24", "2026-12-26")
-        );
-        let e = closure("2026-12-26", "2026-12-24").expect_err("reversed");
-        assert!(e.contains("before it starts"), "{e}");
-        let e = closure("Christmas", "2026-12-24").expect_err("not a date");
-        assert!(e.contains("\"Christmas\""), "{e}");
-    }
 }
