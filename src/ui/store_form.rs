@@ -11,7 +11,7 @@ use crate::model::countries;
 use crate::model::{Address, Contact, Location, Store};
 use crate::ui::hours_editor::{HoursContext, HoursEditor};
 use crate::ui::map::MapView;
-use crate::validate::{Context, Finding, Severity, validate_store};
+use crate::validate::{Code, Context, Finding, Severity, validate_store};
 
 /// Seconds without typing after which a change becomes a draft.
 pub const TYPING_PAUSE: f64 = 0.8;
@@ -1031,7 +1031,7 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
         .opening_hours
         .as_ref()
         .and_then(|h| h.timezone.clone());
-    let (suggestion, warning) = timezone_hints(timezone.as_deref(), location, today);
+    let (suggestion, warning) = timezone_hints(&form.findings, timezone.as_deref(), location);
     let context = HoursContext {
         writable,
         read_only_reason: read_only,
@@ -1059,7 +1059,14 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
         .vscroll(true)
         .show(ui.ctx(), |ui| {
             response = Some(form.hours.show(ui, &mut hours, &context));
-            findings_under(ui, &form.findings, "openingHours");
+            // The time zone's warning is shown by the editor beside the time zone.
+            let others: Vec<Finding> = form
+                .findings
+                .iter()
+                .filter(|f| f.code != Code::TimezoneLocation)
+                .cloned()
+                .collect();
+            findings_under(ui, &others, "openingHours");
         });
     form.hours_open = open;
     let Some(response) = response else {
@@ -1081,25 +1088,22 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
     }
 }
 
-/// The time zone the store's location suggests (when it is not the one set), and a warning
-/// when the zone set does not contain the location.
+/// The time zone the store's location suggests, when the store has none or validation found
+/// that the one set does not contain the location (the finding's sentence is the warning).
 fn timezone_hints(
+    findings: &[Finding],
     timezone: Option<&str>,
     location: Option<(f64, f64)>,
-    today: chrono::NaiveDate,
 ) -> (Option<String>, Option<String>) {
-    let Some((lat, lng)) = location.filter(|&(lat, lng)| crate::geo::is_valid_point(lat, lng))
-    else {
-        return (None, None);
-    };
-    let suggestion =
-        crate::geo::suggest_timezone(lat, lng).filter(|s| Some(s.as_str()) != timezone);
-    let warning = timezone.and_then(|tz| {
-        (tz.parse::<chrono_tz::Tz>().is_ok() && !crate::geo::timezone_fits(tz, lat, lng, today))
-            .then(|| format!("{tz} does not contain the store's location."))
-    });
-    // A zone that fits (a link name for the same clock) needs no suggestion.
-    let suggestion = suggestion.filter(|_| warning.is_some() || timezone.is_none());
+    let warning = findings
+        .iter()
+        .find(|f| f.code == Code::TimezoneLocation)
+        .map(|f| f.message.clone());
+    let suggestion = location
+        .filter(|&(lat, lng)| crate::geo::is_valid_point(lat, lng))
+        .filter(|_| warning.is_some() || timezone.is_none())
+        .and_then(|(lat, lng)| crate::geo::suggest_timezone(lat, lng))
+        .filter(|s| Some(s.as_str()) != timezone);
     (suggestion, warning)
 }
 
