@@ -23,7 +23,7 @@ use crate::profiles::{
     SANDBOX_PRIVATE_KEY, Secret,
 };
 use crate::sync::{self, PlanOptions, PushOptions, PushProgress, PushReport};
-use crate::validate::{Code, Context, Finding, Fix, fixes_for, validate_store};
+use crate::validate::{Code, Context, Finding, Fix, fixes_for, may_fix, validate_store};
 use crate::workspace::{
     ChangeKind, Facets, FieldChange, FieldChoice, Origin, PullReport, Resolution, Summary,
     Workspace, WorkspaceError, field_choices,
@@ -148,19 +148,6 @@ pub enum Command {
         format: Format,
         ids: Option<Vec<String>>,
     },
-}
-
-/// Whether a safe fix may answer findings of this code.
-fn fixable(code: Code) -> bool {
-    matches!(
-        code,
-        Code::TimeNormalised
-            | Code::TextWhitespace
-            | Code::CountryCodeCase
-            | Code::CountryCodeAlias
-            | Code::PeriodOrder
-            | Code::LocationSwapped
-    )
 }
 
 /// Applies the safe fix of each finding named, store by store, as one undoable step; the
@@ -865,7 +852,7 @@ impl Worker {
                 .position(|f| f.id != id)
                 .map_or(found.len(), |n| i + n);
             let of_store = &found[i..end];
-            let fixes: Vec<Fix> = if of_store.iter().any(|f| fixable(f.finding.code)) {
+            let fixes: Vec<Fix> = if of_store.iter().any(|f| may_fix(f.finding.code)) {
                 match ws.store(&id) {
                     Ok(Some(store)) => {
                         let findings: Vec<Finding> =

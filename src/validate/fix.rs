@@ -339,6 +339,20 @@ fn candidates(store: &Store) -> Vec<Fix> {
     out
 }
 
+/// Whether a safe fix may answer findings of this code (the codes of [`Fix::code`]), so that a
+/// caller reads a store for its fixes only when one could be offered.
+pub fn may_fix(code: Code) -> bool {
+    matches!(
+        code,
+        Code::TimeNormalised
+            | Code::TextWhitespace
+            | Code::CountryCodeCase
+            | Code::CountryCodeAlias
+            | Code::PeriodOrder
+            | Code::LocationSwapped
+    )
+}
+
 /// The safe fixes of these findings of `store`, in the order of the findings.
 pub fn fixes_for(store: &Store, findings: &[Finding]) -> Vec<Fix> {
     let candidates = candidates(store);

@@ -19,7 +19,7 @@ use serde_json::{Map, Value};
 use crate::model::countries::{self, Country};
 use crate::model::{MAX_REQUEST_BYTES, Store};
 
-pub use fix::{Fix, apply, apply_fixes, fixes_for};
+pub use fix::{Fix, apply, apply_fixes, fixes_for, may_fix};
 pub use set::{add_set_findings, validate_set};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

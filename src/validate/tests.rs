@@ -756,6 +756,7 @@ fn fixed(s: &Store, expected: &[Code]) -> Store {
             "{fix:?} answers no finding"
         );
         assert!(fix.describe().ends_with('.'), "{}", fix.describe());
+        assert!(may_fix(fix.code()), "{fix:?}: may_fix must name its code");
     }
     let mut out = s.clone();
     assert_eq!(apply_fixes(&mut out, &fixes), fixes.len());
