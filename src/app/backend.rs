@@ -248,11 +248,10 @@ pub struct Preview {
     pub requests: usize,
 }
 
-/// A store read whole for the details panel.
+/// A store read whole for the store form (which validates it as it is edited).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Details {
     pub store: Store,
-    pub findings: Vec<Finding>,
     /// Whether the server has it (its id is then fixed).
     pub on_server: bool,
 }
@@ -818,13 +817,7 @@ impl Worker {
         };
         let details = session.ws.store(id).and_then(|store| {
             let on_server = session.ws.base(id)?.is_some();
-            Ok(store.map(|store| {
-                Box::new(Details {
-                    findings: validate_store(&store, &Context::today()),
-                    store,
-                    on_server,
-                })
-            }))
+            Ok(store.map(|store| Box::new(Details { store, on_server })))
         });
         match details {
             Ok(d) => self.send(Event::Details(d)),

@@ -7,16 +7,13 @@ use crate::app::{AppState, Command};
 use crate::workspace::{Resolution, Side, compose};
 
 pub fn show(ctx: &egui::Context, state: &mut AppState) {
+    let writable = state.can_write();
     let Some(view) = state.conflict.as_mut() else {
         return;
     };
     let mut open = true;
     let mut resolution: Option<Resolution> = None;
     let mut cancel = false;
-    let writable = state
-        .profile
-        .as_ref()
-        .is_some_and(|p| p.read_only_reason().is_none());
     egui::Window::new(format!("Conflict on {}", view.id))
         .id(egui::Id::unique("conflict_dialog"))
         .open(&mut open)

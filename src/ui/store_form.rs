@@ -228,7 +228,7 @@ impl StoreForm {
             .flatten()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect();
-        self.json = self.store.to_json_pretty();
+        self.json = pretty_store(&self.store);
         self.json_problem = None;
         self.findings = validate_store(&self.store, &Context::today());
     }
@@ -243,7 +243,7 @@ impl StoreForm {
         self.changed_at = Some(now);
         self.findings = validate_store(&self.store, &Context::today());
         if !from_json {
-            self.json = self.store.to_json_pretty();
+            self.json = pretty_store(&self.store);
             self.json_problem = None;
         }
     }
@@ -325,11 +325,9 @@ fn pretty(value: &Option<Map<String, Value>>) -> String {
     }
 }
 
-impl Store {
-    /// The write format, indented, as the JSON view shows it.
-    pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
+/// The write format, indented, as the JSON view shows it.
+fn pretty_store(store: &Store) -> String {
+    serde_json::to_string_pretty(store).unwrap_or_default()
 }
 
 /// Shows the form of the selected store.
@@ -1198,7 +1196,6 @@ mod tests {
         .expect("store");
         let details = Details {
             store: store.clone(),
-            findings: Vec::new(),
             on_server: true,
         };
         let mut form = StoreForm::of(&details);
