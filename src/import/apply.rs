@@ -97,13 +97,7 @@ pub fn apply(
                 store
             }
             Some(current) => {
-                let next = keep_same_hours(
-                    current,
-                    match mode {
-                        ApplyMode::Merge => merge(current, store),
-                        ApplyMode::Replace | ApplyMode::ReplaceProject => store,
-                    },
-                );
+                let next = imported_version(current, store, mode);
                 if &next == current {
                     summary.unchanged += 1;
                     continue;
@@ -291,13 +285,7 @@ impl IntoStep<'_, '_> {
                 store.id().to_owned(),
             )));
         };
-        let next = keep_same_hours(
-            &current,
-            match self.mode {
-                ApplyMode::Merge => merge(&current, store),
-                ApplyMode::Replace | ApplyMode::ReplaceProject => store,
-            },
-        );
+        let next = imported_version(&current, store, self.mode);
         if next == current {
             self.summary.unchanged += 1;
             return Ok(());
@@ -353,9 +341,14 @@ impl Sink for IntoStep<'_, '_> {
     }
 }
 
-/// `next` with the opening hours of `current` when both mean the same hours: a file that
-/// writes hours per weekday does not change a store whose hours say "every day".
-fn keep_same_hours(current: &Store, mut next: Store) -> Store {
+/// What an existing store becomes when a file brings `imported` in `mode`: merged field by
+/// field or replaced, keeping the store's opening hours when the file says the same hours
+/// another way (hours per weekday do not change a store whose hours say "every day").
+fn imported_version(current: &Store, imported: Store, mode: ApplyMode) -> Store {
+    let mut next = match mode {
+        ApplyMode::Merge => merge(current, imported),
+        ApplyMode::Replace | ApplyMode::ReplaceProject => imported,
+    };
     if let (Some(c), Some(n)) = (&current.opening_hours, &next.opening_hours)
         && c.same_hours_as(n)
     {
