@@ -164,6 +164,7 @@ impl AppState {
             .count();
         self.stores = stores;
         self.visible_dirty = true;
+        self.form.other_stores = None;
     }
 
     pub fn set_facets(&mut self, facets: Vec<Facets>) {

@@ -158,6 +158,9 @@ pub struct StoreForm {
     pub hours: HoursEditor,
     /// Whether the opening-hours window is open.
     pub hours_open: bool,
+    /// The other stores (id, name) the hours can be copied from, while the list of stores is
+    /// unchanged.
+    pub other_stores: Option<Vec<(String, String)>>,
     /// Sentences to show as toasts (an overnight period split).
     pub notes: Vec<String>,
 }
@@ -1036,12 +1039,15 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
         today,
         suggested_timezone: suggestion,
         timezone_warning: warning,
-        other_stores: state
-            .stores
-            .iter()
-            .filter(|s| s.id != form.id)
-            .map(|s| (s.id.clone(), s.name.clone()))
-            .collect(),
+        // Listed once per change of the stores (`set_stores` drops the list), not a frame.
+        other_stores: form.other_stores.take().unwrap_or_else(|| {
+            state
+                .stores
+                .iter()
+                .filter(|s| s.id != form.id)
+                .map(|s| (s.id.clone(), s.name.clone()))
+                .collect()
+        }),
         selection_len: 1,
     };
     let mut open = true;
@@ -1067,6 +1073,7 @@ fn hours(ui: &mut egui::Ui, state: &mut AppState, writable: bool, changed: &mut 
             findings_under(ui, &others, "openingHours");
         });
     form.hours_open = open;
+    form.other_stores = Some(context.other_stores);
     let Some(response) = response else {
         return;
     };
