@@ -19,10 +19,15 @@ pub struct ProblemsView {
     pub code: Option<String>,
     pub store: String,
     pub show_ignored: bool,
+    /// The codes found, sorted, for the code filter (kept with the rows).
+    pub codes: Vec<&'static str>,
 }
 
 impl ProblemsView {
     pub fn set(&mut self, rows: Vec<FindingRow>) {
+        self.codes = rows.iter().map(|r| r.finding.code.as_str()).collect();
+        self.codes.sort_unstable();
+        self.codes.dedup();
         self.rows = Some(rows);
         self.loading = false;
         self.stale = false;
@@ -100,10 +105,6 @@ pub fn show(ctx: &egui::Context, state: &mut AppState, map: &mut MapView) {
                     "Stores changed since this list was made: Check again to bring it up to date.",
                 );
             }
-            let mut codes: Vec<&'static str> =
-                rows.iter().map(|r| r.finding.code.as_str()).collect();
-            codes.sort_unstable();
-            codes.dedup();
             ui.horizontal_wrapped(|ui| {
                 egui::ComboBox::new("problems_severity", "Severity")
                     .selected_text(view.severity.map_or("all".to_owned(), |s| s.to_string()))
@@ -117,7 +118,7 @@ pub fn show(ctx: &egui::Context, state: &mut AppState, map: &mut MapView) {
                     .selected_text(view.code.clone().unwrap_or_else(|| "all".into()))
                     .show_ui(ui, |ui| {
                         ui.selectable_value(&mut view.code, None, "all");
-                        for c in &codes {
+                        for c in &view.codes {
                             ui.selectable_value(&mut view.code, Some((*c).to_owned()), *c);
                         }
                     });
