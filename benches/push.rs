@@ -160,27 +160,42 @@ fn timeline(events: &[(f64, PushProgress)]) {
 /// elsewhere).
 fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();
+    // The whole process, threads that ended included.
+    if let Some(total) = std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .as_deref()
+        .and_then(cpu_ticks)
+    {
+        out.insert("(whole process)".to_owned(), total);
+    }
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return out;
     };
     for task in tasks.flatten() {
         let path = task.path();
         let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        let Ok(stat) = std::fs::read_to_string(path.join("stat")) else {
+        let Some(seconds) = std::fs::read_to_string(path.join("stat"))
+            .ok()
+            .as_deref()
+            .and_then(cpu_ticks)
+        else {
             continue;
         };
-        // Fields after the name in parentheses: utime and stime are the 12th and 13th.
-        let Some(rest) = stat.rsplit(')').next() else {
-            continue;
-        };
-        let fields: Vec<&str> = rest.split_whitespace().collect();
-        let ticks: f64 = [11, 12]
-            .iter()
-            .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
-            .sum();
-        *out.entry(name.trim().to_owned()).or_insert(0.0) += ticks / 100.0;
+        *out.entry(name.trim().to_owned()).or_insert(0.0) += seconds;
     }
     out
+}
+
+/// User and system CPU seconds of a `stat` file's text.
+fn cpu_ticks(stat: &str) -> Option<f64> {
+    // Fields after the name in parentheses: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next()?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    Some(ticks / 100.0)
 }
 
 fn cpu_report(

@@ -358,11 +358,11 @@ fn decide(
         b.and_then(|stores| {
             match stores
                 .iter()
-                .find(|s| faults.refused_ids.iter().any(|r| r == s.id()))
+                .find(|s| faults.refused_ids.iter().any(|r| *r == s.id))
             {
                 Some(s) => Err(format!(
                     "Store \"{}\" is not valid for this project and was refused.",
-                    s.id()
+                    s.id
                 )),
                 None => Ok(stores),
             }

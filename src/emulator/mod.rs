@@ -231,7 +231,7 @@ impl Shared {
         self.lock()
             .stores
             .values()
-            .map(|e| e.store.clone())
+            .map(|e| e.store().clone())
             .collect()
     }
 

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -19,12 +20,53 @@ use crate::model::read::feature_from_store;
 /// How many request log entries are kept; older ones are dropped first.
 pub(crate) const MAX_LOGGED_REQUESTS: usize = 10_000;
 
-/// One store of the project.
-#[derive(Clone, Debug, PartialEq)]
+/// One store of the project, kept as the JSON it was written with (read and checked when it
+/// arrived): a write batch is not held as parsed stores, which take several times the memory.
+/// The store is read from the JSON the first time a request or a caller needs it.
+#[derive(Clone, Debug)]
 pub(crate) struct Entry {
-    pub store: Store,
+    json: Box<str>,
+    store: OnceLock<Store>,
     /// RFC 3339 UTC with microseconds.
     pub last_updated: String,
+}
+
+impl Entry {
+    fn new(written: Written, last_updated: String) -> Entry {
+        Entry {
+            json: written.json,
+            store: OnceLock::new(),
+            last_updated,
+        }
+    }
+
+    /// The store. Its JSON was read as a store when it was written, so it reads again.
+    pub fn store(&self) -> &Store {
+        self.store
+            .get_or_init(|| serde_json::from_str(&self.json).unwrap_or_default())
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Entry) -> bool {
+        self.last_updated == other.last_updated && self.store() == other.store()
+    }
+}
+
+/// A store of a write batch, read and checked: its id and its JSON.
+#[derive(Debug)]
+pub(crate) struct Written {
+    pub id: String,
+    pub json: Box<str>,
+}
+
+impl Written {
+    pub fn of(store: &Store) -> Written {
+        Written {
+            id: store.id().to_owned(),
+            json: store.to_json().into(),
+        }
+    }
 }
 
 /// Everything the emulator changes while it runs.
@@ -90,10 +132,10 @@ impl State {
     }
 
     /// Adds a batch; refused whole if any id already exists.
-    pub fn create(&mut self, stores: Vec<Store>, now: &str) -> Result<usize, String> {
+    pub fn create(&mut self, stores: Vec<Written>, now: &str) -> Result<usize, String> {
         if let Some(id) = stores
             .iter()
-            .map(Store::id)
+            .map(|s| s.id.as_str())
             .find(|id| self.stores.contains_key(*id))
         {
             return Err(format!(
@@ -101,17 +143,18 @@ impl State {
             ));
         }
         let count = stores.len();
+        self.stores.reserve(count);
         for store in stores {
-            self.insert(store, now);
+            self.put(store, now);
         }
         Ok(count)
     }
 
     /// Replaces each asset of a batch entirely; refused whole if any id does not exist.
-    pub fn update(&mut self, stores: Vec<Store>, now: &str) -> Result<usize, String> {
+    pub fn update(&mut self, stores: Vec<Written>, now: &str) -> Result<usize, String> {
         if let Some(id) = stores
             .iter()
-            .map(Store::id)
+            .map(|s| s.id.as_str())
             .find(|id| !self.stores.contains_key(*id))
         {
             return Err(format!(
@@ -119,19 +162,20 @@ impl State {
             ));
         }
         let count = stores.len();
+        self.stores.reserve(count);
         for store in stores {
-            self.insert(store, now);
+            self.put(store, now);
         }
         Ok(count)
     }
 
     /// Deletes every store, then creates the batch: (deleted, created).
-    pub fn replace(&mut self, stores: Vec<Store>, now: &str) -> (usize, usize) {
+    pub fn replace(&mut self, stores: Vec<Written>, now: &str) -> (usize, usize) {
         let deleted = self.stores.len();
         self.stores.clear();
         let created = stores.len();
         for store in stores {
-            self.insert(store, now);
+            self.put(store, now);
         }
         self.generation += 1;
         (deleted, created)
@@ -165,14 +209,13 @@ impl State {
 
     /// Inserts or replaces one store, keeping its place if it existed.
     pub fn insert(&mut self, store: Store, now: &str) {
-        let id = store.id().to_owned();
-        self.stores.insert(
-            id,
-            Entry {
-                store,
-                last_updated: now.to_owned(),
-            },
-        );
+        self.put(Written::of(&store), now);
+    }
+
+    /// Inserts or replaces one store read from a write batch, keeping its place if it existed.
+    fn put(&mut self, store: Written, now: &str) {
+        let id = store.id.clone();
+        self.stores.insert(id, Entry::new(store, now.to_owned()));
         self.generation += 1;
     }
 
@@ -180,7 +223,7 @@ impl State {
     pub fn feature(&self, id: &str, now: DateTime<Utc>) -> Option<Value> {
         self.stores
             .get(id)
-            .map(|e| feature_from_store(&e.store, &e.last_updated, now))
+            .map(|e| feature_from_store(e.store(), &e.last_updated, now))
     }
 
     /// `GET /stores?page=N`: one page of the read format, pages counted from 1.
@@ -193,7 +236,7 @@ impl State {
             .values()
             .skip(start)
             .take(page_size)
-            .map(|e| feature_from_store(&e.store, &e.last_updated, now))
+            .map(|e| feature_from_store(e.store(), &e.last_updated, now))
             .collect();
         json!({
             "type": "FeatureCollection",
@@ -205,15 +248,20 @@ impl State {
     /// The state file's content: `{"stores": [...], "lastUpdated": {id: time}}`; readable as
     /// Woosmap JSON too.
     pub fn snapshot(&self) -> Vec<u8> {
-        let stores: Vec<&Store> = self.stores.values().map(|e| &e.store).collect();
         let dates: Map<String, Value> = self
             .stores
             .iter()
             .map(|(id, e)| (id.clone(), Value::String(e.last_updated.clone())))
             .collect();
-        let mut out = serde_json::to_vec_pretty(&json!({"stores": stores, "lastUpdated": dates}))
-            .unwrap_or_default();
-        out.push(b'\n');
+        // The stores' JSON as written, one a line: no store is read to be saved.
+        let mut out = b"{\"stores\": [".to_vec();
+        for (i, entry) in self.stores.values().enumerate() {
+            out.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+            out.extend_from_slice(entry.json.as_bytes());
+        }
+        out.extend_from_slice(b"\n],\n\"lastUpdated\": ");
+        out.extend_from_slice(&serde_json::to_vec_pretty(&dates).unwrap_or_default());
+        out.extend_from_slice(b"}\n");
         out
     }
 }
@@ -248,13 +296,7 @@ pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>
             .get(&id)
             .cloned()
             .unwrap_or_else(|| now.to_owned());
-        stores.insert(
-            id,
-            Entry {
-                store,
-                last_updated,
-            },
-        );
+        stores.insert(id, Entry::new(Written::of(&store), last_updated));
     }
     Ok(stores)
 }
@@ -264,34 +306,7 @@ pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>
 ///
 /// A body that reads in one pass goes straight to the checks; otherwise each store is read
 /// from its own text, to name the first one that cannot be read and say why.
-pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Store>, String> {
-    #[derive(Deserialize)]
-    struct Batch {
-        stores: Vec<Store>,
-    }
-    let stores = match serde_json::from_slice::<Batch>(body) {
-        Ok(batch) => batch.stores,
-        Err(_) => read_store_by_store(body)?,
-    };
-    if stores.is_empty() {
-        return Err("The request has no stores.".to_owned());
-    }
-    for (index, store) in stores.iter().enumerate() {
-        check_store(index, store)?;
-    }
-    let mut seen = std::collections::HashSet::with_capacity(stores.len());
-    if let Some(id) = stores.iter().map(Store::id).find(|id| !seen.insert(*id)) {
-        return Err(format!(
-            "Store \"{id}\" appears more than once in the request."
-        ));
-    }
-    Ok(stores)
-}
-
-/// Reads a body that did not read in one pass: the first store that cannot be read is named
-/// in the sentence, unless a store before it fails the checks (as when the body reads in one
-/// pass, the first store in error decides).
-fn read_store_by_store(body: &[u8]) -> Result<Vec<Store>, String> {
+pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Written>, String> {
     const NOT_JSON: &str = "The request is invalid, the data is not a valid JSON.";
     #[derive(Deserialize)]
     struct Batch<'a> {
@@ -299,15 +314,31 @@ fn read_store_by_store(body: &[u8]) -> Result<Vec<Store>, String> {
         stores: Vec<&'a RawValue>,
     }
     let batch: Batch<'_> = serde_json::from_slice(body).map_err(|_| NOT_JSON.to_owned())?;
+    if batch.stores.is_empty() {
+        return Err("The request has no stores.".to_owned());
+    }
     let mut stores = Vec::with_capacity(batch.stores.len());
+    let mut seen = std::collections::HashSet::with_capacity(batch.stores.len());
     for (index, item) in batch.stores.into_iter().enumerate() {
-        match serde_json::from_str::<Store>(item.get()) {
-            Ok(store) => {
-                check_store(index, &store)?;
-                stores.push(store);
-            }
+        // Read whole, so that a value of the wrong type is refused, then kept as text.
+        let store = match serde_json::from_str::<Store>(item.get()) {
+            Ok(store) => store,
             Err(_) => return Err(unreadable(index, item.get())),
-        }
+        };
+        check_store(index, &store)?;
+        stores.push(Written {
+            id: store.id().to_owned(),
+            json: item.get().into(),
+        });
+    }
+    if let Some(id) = stores
+        .iter()
+        .map(|s| s.id.as_str())
+        .find(|id| !seen.insert(*id))
+    {
+        return Err(format!(
+            "Store \"{id}\" appears more than once in the request."
+        ));
     }
     Ok(stores)
 }
@@ -401,6 +432,10 @@ mod tests {
             r#"{{"storeId":"{id}","name":"N","location":{{"lat":1,"lng":2}}}}"#
         ))
         .expect("store")
+    }
+
+    fn written(id: &str) -> Written {
+        Written::of(&store(id))
     }
 
     #[test]
@@ -505,12 +540,20 @@ mod tests {
     #[test]
     fn create_and_update_are_atomic() {
         let mut state = State::new(IndexMap::new(), Faults::default(), 1);
-        assert_eq!(state.create(vec![store("A")], "t1"), Ok(1));
-        assert!(state.create(vec![store("B"), store("A")], "t2").is_err());
-        assert!(state.update(vec![store("A"), store("Z")], "t2").is_err());
+        assert_eq!(state.create(vec![written("A")], "t1"), Ok(1));
+        assert!(
+            state
+                .create(vec![written("B"), written("A")], "t2")
+                .is_err()
+        );
+        assert!(
+            state
+                .update(vec![written("A"), written("Z")], "t2")
+                .is_err()
+        );
         assert_eq!(state.stores.keys().collect::<Vec<_>>(), ["A"]);
         assert_eq!(state.stores["A"].last_updated, "t1");
-        assert_eq!(state.update(vec![store("A")], "t3"), Ok(1));
+        assert_eq!(state.update(vec![written("A")], "t3"), Ok(1));
         assert_eq!(state.stores["A"].last_updated, "t3");
     }
 
