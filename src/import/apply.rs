@@ -263,21 +263,25 @@ impl IntoStep<'_, '_> {
         Ok(())
     }
 
+    /// A new store, written with the next chunk.
+    fn create(&mut self, prepared: Prepared) -> Result<(), ImportError> {
+        self.summary.created += 1;
+        self.pending.push(prepared);
+        if self.pending.len() >= WRITE_CHUNK {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
     fn write(&mut self, row: usize, checked: Checked) -> Result<(), ImportError> {
-        let Checked {
-            store,
-            errors,
-            prepared,
-        } = checked;
+        let (store, errors) = match checked {
+            // Only new stores are prepared on the converting threads.
+            Checked::Prepared(prepared) => return self.create(prepared),
+            Checked::Store { store, errors } => (*store, errors),
+        };
         if !self.existing.contains(store.id()) {
-            self.summary.created += 1;
-            let prepared =
-                prepared.unwrap_or_else(|| Prepared::put(&store, errors, &self.origin(Some(row))));
-            self.pending.push(prepared);
-            if self.pending.len() >= WRITE_CHUNK {
-                self.flush()?;
-            }
-            return Ok(());
+            let prepared = Prepared::put(&store, errors, &self.origin(Some(row)));
+            return self.create(prepared);
         }
         self.flush()?;
         let Some(current) = self.step.store(store.id())? else {

@@ -13,7 +13,7 @@ use super::table::{Row, Table, TableFormat};
 use super::{ImportError, Source};
 use crate::hours::OpeningHours;
 use crate::model::countries::fold_name;
-use crate::model::{Address, Contact, Document, Location, Store};
+use crate::model::{Address, Contact, Location, Store, StoreFile};
 use crate::validate::{self, Code, Context, Severity};
 use crate::workspace::Prepared;
 
@@ -53,7 +53,7 @@ pub fn convert_owned(
 /// The items of a file (a table's rows, a JSON file's stores), each converted on its own.
 pub(crate) enum Items<'a> {
     Table { table: &'a Table, plan: ColumnPlan },
-    Document(&'a Document),
+    Document(&'a StoreFile),
 }
 
 impl<'a> Items<'a> {
@@ -94,7 +94,7 @@ impl<'a> Items<'a> {
     pub(crate) fn len(&self) -> usize {
         match self {
             Items::Table { table, .. } => table.rows.len(),
-            Items::Document(doc) => doc.entries.len(),
+            Items::Document(doc) => doc.len(),
         }
     }
 
@@ -156,14 +156,17 @@ impl<'a> Items<'a> {
                 (report, Some(store))
             }
             Items::Document(doc) => {
-                let entry = &doc.entries[i];
+                // Read here, on the converting thread.
+                let Some(entry) = doc.entry(i) else {
+                    return (RowReport::new(i + 1, 0), None);
+                };
                 let mut report = RowReport::new(entry.index + 1, entry.line);
-                match &entry.result {
+                match entry.result {
                     Err(e) => {
-                        report.note(Status::Error, None, e.message.clone());
+                        report.note(Status::Error, None, e.message);
                         (report, None)
                     }
-                    Ok(store) => (report, Some(store.clone())),
+                    Ok(store) => (report, Some(store)),
                 }
             }
         }
@@ -237,21 +240,24 @@ impl<'a> Items<'a> {
         prepare: &Prepare<'_>,
     ) -> Checked {
         let errors = check(&store, ctx, row, &|path| self.column_of(path));
-        let prepared = prepare(&store, errors, row.row);
-        Checked {
-            store,
-            errors,
-            prepared,
+        // A store made ready for the workspace is no longer needed: it is freed here, on the
+        // converting thread that made it, not on the thread that writes.
+        match prepare(&store, errors, row.row) {
+            Some(prepared) => Checked::Prepared(prepared),
+            None => Checked::Store {
+                store: Box::new(store),
+                errors,
+            },
         }
     }
 }
 
-/// A validated store and its number of validation errors, and, when the sink asked for it,
-/// the store made ready for the workspace on the converting thread.
-pub(crate) struct Checked {
-    pub store: Store,
-    pub errors: usize,
-    pub prepared: Option<Prepared>,
+/// A validated store: made ready for the workspace on the converting thread when the sink
+/// asked for it, else as it is (boxed, so that the chunks of converted rows stay small), with
+/// its number of validation errors.
+pub(crate) enum Checked {
+    Prepared(Prepared),
+    Store { store: Box<Store>, errors: usize },
 }
 
 /// An item converted on its own.
@@ -305,7 +311,10 @@ impl Sink for Collect {
         _row: usize,
         checked: Checked,
     ) -> Result<(), ImportError> {
-        self.stores.push((row_index, checked.store));
+        // Nothing is prepared for a conversion that only collects.
+        if let Checked::Store { store, .. } = checked {
+            self.stores.push((row_index, *store));
+        }
         Ok(())
     }
 }
@@ -344,8 +353,9 @@ pub(crate) fn run(
                     id,
                     notes,
                     checked,
-                } => match ids.claim_given(&id, row.row) {
-                    IdClaim::Duplicate { id, first_row } => {
+                } => match ids.take_given(id, row.row) {
+                    Some(first_row) => {
+                        let id = row.id.clone().unwrap_or_default();
                         row.note(
                             Status::Error,
                             Some(&id_column),
@@ -355,9 +365,9 @@ pub(crate) fn run(
                         );
                         report.rows.push(row);
                     }
-                    IdClaim::Taken(_) | IdClaim::Suffixed { .. } => {
+                    None => {
                         for note in notes {
-                            row.note(note.status, note.column.as_deref(), note.message);
+                            row.push(note);
                         }
                         row.imported = true;
                         let number = row.row;

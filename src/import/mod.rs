@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::model::{Document, DocumentError, DocumentKind, parse_document};
+use crate::model::{DocumentError, DocumentKind, StoreFile};
 
 pub use apply::{ApplyMode, ApplySummary, Imported, apply, import_into, import_into_with_progress};
 pub use convert::{Conversion, convert, convert_owned};
@@ -69,8 +69,9 @@ pub enum ImportError {
 /// What a file holds once its format is known.
 #[derive(Debug)]
 pub enum Source {
-    /// Woosmap JSON, or GeoJSON in the API's read format: stores, field by field.
-    Stores(Document),
+    /// Woosmap JSON, or GeoJSON in the API's read format: stores, field by field, each read
+    /// when it is converted.
+    Stores(StoreFile),
     /// Rows and columns, to be mapped.
     Table(Table),
 }
@@ -94,6 +95,11 @@ pub struct ReadOptions {
 
 /// Reads a file from disk: its size is checked before it is read.
 pub fn read_path(path: &Path, options: &ReadOptions) -> Result<Source, ImportError> {
+    // Converting the file validates every store, which needs the country and time-zone
+    // boundaries: they are read on the side while the file is read.
+    let _ = std::thread::Builder::new()
+        .name("storedesk-geo".into())
+        .spawn(crate::geo::warm_up);
     let meta = std::fs::metadata(path).map_err(|e| ImportError::Io(e.to_string()))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(ImportError::TooLarge {
@@ -163,7 +169,8 @@ fn read_json(bytes: Vec<u8>) -> Result<Source, ImportError> {
             decoded.into_owned()
         }
     };
-    let doc = parse_document(&text)?;
+    // The stores are found now and read as they are converted.
+    let doc = StoreFile::find(text)?;
     let geojson = matches!(
         doc.kind,
         DocumentKind::FeatureCollection | DocumentKind::Feature
@@ -171,18 +178,17 @@ fn read_json(bytes: Vec<u8>) -> Result<Source, ImportError> {
     // GeoJSON whose features are not Woosmap stores (no `store_id` anywhere): its properties
     // are columns to map.
     let plain = geojson
-        && !doc.entries.iter().any(|e| {
+        && !doc.entries().any(|e| {
             e.result
                 .as_ref()
                 .is_ok_and(|s| s.store_id.as_deref().is_some_and(|id| !id.is_empty()))
         });
     if plain {
-        drop(doc);
-        let value: Value = serde_json::from_str(&text)
+        let value: Value = serde_json::from_str(doc.text())
             .map_err(|e| ImportError::Unreadable(format!("the GeoJSON cannot be read: {e}")))?;
         return table::read_geojson_points(&value).and_then(with_rows);
     }
-    if doc.entries.is_empty() {
+    if doc.is_empty() {
         return Err(ImportError::NoStores);
     }
     Ok(Source::Stores(doc))

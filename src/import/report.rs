@@ -78,6 +78,12 @@ impl RowReport {
         self.status = self.status.max(status);
         self.notes.push(Note::new(status, column, message));
     }
+
+    /// Adds a note made beforehand.
+    pub fn push(&mut self, note: Note) {
+        self.status = self.status.max(note.status);
+        self.notes.push(note);
+    }
 }
 
 /// The whole report.

@@ -127,30 +127,125 @@ fn read_item_by_item(text: &str, quick: bool) -> Result<Document, DocumentError>
         .enumerate()
         .map(|(index, raw)| {
             let (line, column) = positions.of(raw.get());
-            let (result, meta) = if geojson {
-                match serde_json::from_str::<ReadFeature>(raw.get()) {
-                    Ok(feature) => {
-                        let (store, meta) = feature.into_store();
-                        (Ok(store), Some(meta))
-                    }
-                    Err(e) => (Err(entry_error(raw, &e, line, column)), None),
-                }
-            } else {
-                match serde_json::from_str::<Store>(raw.get()) {
-                    Ok(store) => (Ok(store), None),
-                    Err(e) => (Err(entry_error(raw, &e, line, column)), None),
-                }
-            };
-            Entry {
-                index,
-                line,
-                column,
-                result,
-                meta,
-            }
+            read_entry(index, raw.get(), line, column, geojson)
         })
         .collect();
     Ok(Document { kind, entries })
+}
+
+/// Reads one item of a file, `raw` its text, which starts at `line` and `column`: a store, or
+/// a feature of GeoJSON.
+fn read_entry(index: usize, raw: &str, line: usize, column: usize, geojson: bool) -> Entry {
+    let (result, meta) = if geojson {
+        match serde_json::from_str::<ReadFeature>(raw) {
+            Ok(feature) => {
+                let (store, meta) = feature.into_store();
+                (Ok(store), Some(meta))
+            }
+            Err(e) => (Err(entry_error(raw, &e, line, column)), None),
+        }
+    } else {
+        match serde_json::from_str::<Store>(raw) {
+            Ok(store) => (Ok(store), None),
+            Err(e) => (Err(entry_error(raw, &e, line, column)), None),
+        }
+    };
+    Entry {
+        index,
+        line,
+        column,
+        result,
+        meta,
+    }
+}
+
+/// A file of stores found item by item but not yet read: its text, and where each store (or
+/// feature) is in it. Each entry is read when it is asked for, so that a large file is read
+/// on several threads and its stores are never all held at once. An entry read from here is
+/// the one [`parse_document`] gives for the same text.
+#[derive(Clone, Debug)]
+pub struct StoreFile {
+    pub kind: DocumentKind,
+    text: String,
+    items: Vec<ItemSpan>,
+}
+
+/// Where an item is in the text: its bytes, and the 1-based line and column it starts at.
+#[derive(Clone, Copy, Debug)]
+struct ItemSpan {
+    start: usize,
+    end: usize,
+    line: usize,
+    column: usize,
+}
+
+impl StoreFile {
+    /// Finds the stores of a file's text, checking the whole text is JSON, without reading
+    /// them; the errors are those of [`parse_document`].
+    pub fn find(mut text: String) -> Result<StoreFile, DocumentError> {
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        if text.trim().is_empty() {
+            return Err(DocumentError::Empty);
+        }
+        if text.contains('\0') {
+            return Err(DocumentError::Binary);
+        }
+        let (kind, items) = {
+            let (kind, raw) = match read_items_directly(&text) {
+                Some(found) => found,
+                None => read_items(&text)?,
+            };
+            let base = text.as_ptr() as usize;
+            let mut positions = Positions::new(&text);
+            let items = raw
+                .into_iter()
+                .map(|raw| {
+                    let start = (raw.get().as_ptr() as usize).saturating_sub(base);
+                    let (line, column) = positions.of(raw.get());
+                    ItemSpan {
+                        start,
+                        end: start + raw.get().len(),
+                        line,
+                        column,
+                    }
+                })
+                .collect();
+            (kind, items)
+        };
+        Ok(StoreFile { kind, text, items })
+    }
+
+    /// The number of stores (or features) in the file, read or not.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The file's text (without a byte-order mark).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The entry at `index` (0-based), read now; `None` past the end.
+    pub fn entry(&self, index: usize) -> Option<Entry> {
+        let span = self.items.get(index)?;
+        let raw = self.text.get(span.start..span.end)?;
+        let geojson = matches!(
+            self.kind,
+            DocumentKind::FeatureCollection | DocumentKind::Feature
+        );
+        Some(read_entry(index, raw, span.line, span.column, geojson))
+    }
+
+    /// Every entry, in order, each read as it comes.
+    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        (0..self.len()).filter_map(|i| self.entry(i))
+    }
 }
 
 /// Woosmap JSON read in one pass: `{"stores": [...]}` or an array of stores, each store read
@@ -356,7 +451,7 @@ fn syntax_error(e: serde_json::Error) -> DocumentError {
     }
 }
 
-fn entry_error(raw: &RawValue, e: &serde_json::Error, line: usize, column: usize) -> EntryError {
+fn entry_error(raw: &str, e: &serde_json::Error, line: usize, column: usize) -> EntryError {
     let (err_line, err_column) = if e.line() <= 1 {
         (line, column + e.column().saturating_sub(1))
     } else {
@@ -366,7 +461,7 @@ fn entry_error(raw: &RawValue, e: &serde_json::Error, line: usize, column: usize
         line: err_line,
         column: err_column,
         message: strip_position(&e.to_string()),
-        raw: raw.get().to_owned(),
+        raw: raw.to_owned(),
     }
 }
 
@@ -573,6 +668,37 @@ mod tests {
                 format!("{:?}", item_by_item(text)),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_store_file_read_entry_by_entry_is_the_document() {
+        let store =
+            r#"{"storeId": "s_1", "name": "Bâtiment", "location": {"lat": 48.8, "lng": 2.3}}"#;
+        let feature = r#"{"type": "Feature", "properties": {"store_id": "f", "name": "F"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}"#;
+        let texts = [
+            format!(
+                "\u{feff}{{\"stores\": [\n  {store},\n  {{\"storeId\": \"b\",\n   \"location\": {{\"lat\": \"51.5\", \"lng\": 0}}}},\n  {store}\n]}}"
+            ),
+            format!("[{store}, 1, {{\"storeId\": 2}}]"),
+            format!("{{\"type\": \"FeatureCollection\", \"features\": [{feature}, 5]}}"),
+            feature.to_owned(),
+            store.to_owned(),
+            "{\"stores\": []}".to_owned(),
+            "{\"stores\": [}\n".to_owned(),
+            "{\"stores\": [{\"storeId\": \"a\"".to_owned(),
+            "  \n".to_owned(),
+            "a\0b".to_owned(),
+            "42".to_owned(),
+        ];
+        for text in &texts {
+            let whole = parse_document(text).map(|d| format!("{:?} {:?}", d.kind, d.entries));
+            let found = StoreFile::find(text.clone()).map(|f| {
+                let entries: Vec<Entry> = f.entries().collect();
+                assert_eq!(entries.len(), f.len(), "{text}");
+                format!("{:?} {entries:?}", f.kind)
+            });
+            assert_eq!(whole, found, "{text}");
         }
     }
 

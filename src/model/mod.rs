@@ -8,6 +8,7 @@
 pub mod bulk;
 pub mod countries;
 pub mod document;
+pub mod id_hash;
 pub(crate) mod object;
 pub mod read;
 
@@ -17,7 +18,9 @@ use serde_json::{Map, Value};
 use crate::hours::OpeningHours;
 use object::deserialize_keeping_unknown;
 
-pub use document::{Document, DocumentError, DocumentKind, Entry, EntryError, parse_document};
+pub use document::{
+    Document, DocumentError, DocumentKind, Entry, EntryError, StoreFile, parse_document,
+};
 pub use read::{FeatureCollection, Pagination, ReadFeature, RemoteMeta};
 
 /// The API's limit on one request body, in bytes.
@@ -135,6 +138,9 @@ pub struct WriteBody<'a> {
     pub stores: &'a [Store],
 }
 
+/// Bytes reserved for a store's JSON as it is written: more than most stores take.
+const JSON_ROOM: usize = 1024;
+
 impl Store {
     /// The store id, or `""` when it has none.
     pub fn id(&self) -> &str {
@@ -203,7 +209,13 @@ impl Store {
     /// [`Store::remote_hash`]. A store already in canonical form (nothing to normalise, every
     /// map's keys in order) serialises once: its canonical bytes are its JSON.
     pub fn json_and_hashes(&self) -> (String, u64, u64) {
-        let json = self.to_json();
+        // Written into room for a usual store at once, rather than into a buffer that grows
+        // (and is copied) several times on the way.
+        let mut buffer = Vec::with_capacity(JSON_ROOM);
+        let json = match serde_json::to_writer(&mut buffer, self) {
+            Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
+            Err(_) => String::new(),
+        };
         if !(self.is_normalised() && self.maps_are_sorted()) {
             let (content, remote) = self.hashes();
             return (json, content, remote);

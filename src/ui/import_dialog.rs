@@ -165,7 +165,7 @@ fn content(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard) {
 /// What the file was found to be, and the sheet picker of a workbook.
 fn found(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard, source: &Source) {
     let count = match source {
-        Source::Stores(doc) => format!("{} stores", doc.entries.len()),
+        Source::Stores(doc) => format!("{} stores", doc.len()),
         Source::Table(t) => format!("{} rows, {} columns", t.rows.len(), t.headers.len()),
     };
     ui.label(format!("Found: {}; {count}.", source.describe()));
@@ -227,7 +227,7 @@ fn preview(ui: &mut egui::Ui, source: &Source) {
                     });
             }
             Source::Stores(doc) => {
-                for entry in doc.entries.iter().take(PREVIEW_ROWS) {
+                for entry in doc.entries().take(PREVIEW_ROWS) {
                     match &entry.result {
                         Ok(store) => ui.label(format!(
                             "line {}: {} {}",
@@ -437,7 +437,7 @@ fn actions(ui: &mut egui::Ui, state: &mut AppState, w: &mut ImportWizard) -> boo
             && let Some(source) = w.source.clone()
         {
             let rows = match source.as_ref() {
-                Source::Stores(d) => d.entries.len(),
+                Source::Stores(d) => d.len(),
                 Source::Table(t) => t.rows.len(),
             };
             w.applying = Some((0, rows));

@@ -4,13 +4,14 @@
 //! entries are written with statements prepared once, and versions are taken a chunk at a
 //! time.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, PoisonError, mpsc};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Edit, Result, UNDO_DEPTH, WorkspaceError, effective_json, hash_from_sql, hash_to_sql};
 use crate::model::Store;
+use crate::model::id_hash::IdMap;
 use crate::validate::{Context, Severity, validate_store};
 
 /// Below this many edits a step is prepared on the calling thread alone.
@@ -236,7 +237,7 @@ pub(super) struct Step {
     has_drafts: bool,
     /// Whether some store in flight is recorded as its draft (not copied).
     inflight_drafts: bool,
-    ids: HashMap<String, Touched>,
+    ids: IdMap<Touched>,
     /// The chunks written so far, kept only by a step without a journal.
     chunks: Vec<Vec<Change>>,
     count: usize,
@@ -273,7 +274,7 @@ impl Step {
             inflight_drafts: any(
                 "SELECT 1 FROM inflight WHERE json IS NULL AND remote_hash IS NOT NULL LIMIT 1",
             )?,
-            ids: HashMap::new(),
+            ids: IdMap::default(),
             chunks: Vec::new(),
             count: 0,
         })

@@ -1,9 +1,10 @@
 //! Store ids from a table: given ids cleaned to what the API accepts (`[A-Za-z0-9_]+`), ids made
 //! from a store's name and city, and one id per store across a file.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use super::CellNote;
+use crate::model::id_hash::IdMap;
 
 /// The longest id this app makes: the API states no limit, but long ids are hard to read and type.
 pub const MAX_ID_LEN: usize = 64;
@@ -101,7 +102,7 @@ pub enum IdClaim {
 #[derive(Clone, Debug, Default)]
 pub struct IdAllocator {
     /// Each id taken, with the row that took it.
-    taken: HashMap<String, usize>,
+    taken: IdMap<usize>,
 }
 
 impl IdAllocator {
@@ -120,6 +121,18 @@ impl IdAllocator {
             None => {
                 self.taken.insert(id.to_owned(), row);
                 IdClaim::Taken(id.to_owned())
+            }
+        }
+    }
+
+    /// [`claim_given`](Self::claim_given) for an id the caller hands over: `None` when the
+    /// store of `row` takes it, else the row that has it already.
+    pub fn take_given(&mut self, id: String, row: usize) -> Option<usize> {
+        match self.taken.entry(id) {
+            Entry::Occupied(taken) => Some(*taken.get()),
+            Entry::Vacant(free) => {
+                free.insert(row);
+                None
             }
         }
     }
