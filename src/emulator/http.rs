@@ -355,18 +355,15 @@ fn decide(
         return Answer::detail(status, "Service unavailable");
     }
     let batch = batch.map(|b| {
-        b.and_then(|stores| {
-            match stores
-                .iter()
-                .find(|s| faults.refused_ids.iter().any(|r| *r == s.id))
-            {
+        b.and_then(
+            |stores| match stores.iter().find(|s| faults.refused_ids.contains(&s.id)) {
                 Some(s) => Err(format!(
                     "Store \"{}\" is not valid for this project and was refused.",
                     s.id
                 )),
                 None => Ok(stores),
-            }
-        })
+            },
+        )
     });
     let mut answer = match (route, batch) {
         (Route::List, _) => Answer::new(
