@@ -3,6 +3,7 @@
 //! field, and a raw JSON view stays in step with the form.
 
 use serde_json::{Map, Value};
+use std::collections::VecDeque;
 
 use crate::app::{AppState, Command, Details};
 use crate::hours::OpeningHours;
@@ -163,7 +164,13 @@ pub struct StoreForm {
     pub other_stores: Option<Vec<(String, String)>>,
     /// Sentences to show as toasts (an overnight period split).
     pub notes: Vec<String>,
+    /// The versions sent as drafts whose reading back from the workspace has not come yet,
+    /// oldest first: a reading of an older one is not shown over a newer one.
+    sent: VecDeque<Store>,
 }
+
+/// How many sent versions are remembered while their readings are awaited.
+const SENT_REMEMBERED: usize = 16;
 
 impl StoreForm {
     /// The form on a store read from the workspace.
@@ -194,6 +201,18 @@ impl StoreForm {
             return;
         }
         self.on_server = details.on_server;
+        match self.sent.iter().position(|s| *s == details.store) {
+            Some(i) => {
+                let latest = i + 1 == self.sent.len();
+                self.sent.drain(..=i);
+                if !latest {
+                    // A version the form has already moved past; the newer one is on its way.
+                    return;
+                }
+            }
+            // A change made elsewhere (undo, a push, the map).
+            None => self.sent.clear(),
+        }
         if self.changed_at.is_none() && details.store != self.store {
             self.load(details.store.clone());
         }
@@ -257,6 +276,10 @@ impl StoreForm {
         if self.store.id() != self.id {
             self.store.store_id = Some(self.id.clone());
         }
+        if self.sent.len() >= SENT_REMEMBERED {
+            self.sent.pop_front();
+        }
+        self.sent.push_back(self.store.clone());
         Some(Command::Update(Box::new(self.store.clone())))
     }
 
@@ -1221,6 +1244,45 @@ mod tests {
         // Not typing: an undo's version is shown.
         form.follow(&details);
         assert_eq!(form.store.name.as_deref(), Some("One"));
+    }
+
+    #[test]
+    fn a_reading_of_an_older_sent_version_does_not_replace_a_newer_one() {
+        let store: Store = serde_json::from_str(
+            r#"{"storeId":"A","name":"One","location":{"lat":1.0,"lng":2.0}}"#,
+        )
+        .expect("store");
+        let mut form = StoreForm::of(&Details {
+            store,
+            on_server: true,
+        });
+        let mut send = |form: &mut StoreForm, name: &str| {
+            form.store.name = Some(name.into());
+            form.touch(1.0, false);
+            match form.take_update() {
+                Some(Command::Update(sent)) => *sent,
+                _ => panic!("an update"),
+            }
+        };
+        let two = send(&mut form, "Two");
+        let three = send(&mut form, "Three");
+        // The reading of "Two" comes after "Three" was sent: the form stays on "Three".
+        form.follow(&Details {
+            store: two.clone(),
+            on_server: true,
+        });
+        assert_eq!(form.store.name.as_deref(), Some("Three"));
+        form.follow(&Details {
+            store: three,
+            on_server: true,
+        });
+        assert_eq!(form.store.name.as_deref(), Some("Three"));
+        // Then an undo back to "Two" is shown.
+        form.follow(&Details {
+            store: two,
+            on_server: true,
+        });
+        assert_eq!(form.store.name.as_deref(), Some("Two"));
     }
 
     #[test]
