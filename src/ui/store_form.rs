@@ -1256,7 +1256,7 @@ mod tests {
             store,
             on_server: true,
         });
-        let mut send = |form: &mut StoreForm, name: &str| {
+        let send = |form: &mut StoreForm, name: &str| {
             form.store.name = Some(name.into());
             form.touch(1.0, false);
             match form.take_update() {
