@@ -18,7 +18,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::model::{DocumentError, DocumentKind, StoreFile};
+use crate::model::{DocumentError, StoreFile};
 
 pub use apply::{ApplyMode, ApplySummary, Imported, apply, import_into, import_into_with_progress};
 pub use convert::{Conversion, convert, convert_owned};
@@ -171,10 +171,7 @@ fn read_json(bytes: Vec<u8>) -> Result<Source, ImportError> {
     };
     // The stores are found now and read as they are converted.
     let doc = StoreFile::find(text)?;
-    let geojson = matches!(
-        doc.kind,
-        DocumentKind::FeatureCollection | DocumentKind::Feature
-    );
+    let geojson = doc.kind.is_geojson();
     // GeoJSON whose features are not Woosmap stores (no `store_id` anywhere): its properties
     // are columns to map.
     let plain = geojson

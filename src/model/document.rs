@@ -35,6 +35,14 @@ impl DocumentKind {
             DocumentKind::Feature => "a GeoJSON Feature",
         }
     }
+
+    /// Whether the file is GeoJSON (its items are features in the API's read format).
+    pub fn is_geojson(self) -> bool {
+        matches!(
+            self,
+            DocumentKind::FeatureCollection | DocumentKind::Feature
+        )
+    }
 }
 
 /// One store of a file.
@@ -97,6 +105,15 @@ pub enum DocumentError {
 
 /// Reads a file's text into its stores.
 pub fn parse_document(text: &str) -> Result<Document, DocumentError> {
+    let text = without_mark(text)?;
+    if let Some((kind, entries)) = read_stores_in_one_pass(text) {
+        return Ok(Document { kind, entries });
+    }
+    read_item_by_item(text, true)
+}
+
+/// The text after its byte-order mark, unless it is empty or binary.
+fn without_mark(text: &str) -> Result<&str, DocumentError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(DocumentError::Empty);
@@ -104,10 +121,7 @@ pub fn parse_document(text: &str) -> Result<Document, DocumentError> {
     if text.contains('\0') {
         return Err(DocumentError::Binary);
     }
-    if let Some((kind, entries)) = read_stores_in_one_pass(text) {
-        return Ok(Document { kind, entries });
-    }
-    read_item_by_item(text, true)
+    Ok(text)
 }
 
 /// Finds the items of the file (quickly when `quick`, see `read_items_directly`), then reads
@@ -118,10 +132,7 @@ fn read_item_by_item(text: &str, quick: bool) -> Result<Document, DocumentError>
         Some(found) => found,
         None => read_items(text)?,
     };
-    let geojson = matches!(
-        kind,
-        DocumentKind::FeatureCollection | DocumentKind::Feature
-    );
+    let geojson = kind.is_geojson();
     let entries = items
         .into_iter()
         .enumerate()
@@ -183,15 +194,8 @@ impl StoreFile {
     /// Finds the stores of a file's text, checking the whole text is JSON, without reading
     /// them; the errors are those of [`parse_document`].
     pub fn find(mut text: String) -> Result<StoreFile, DocumentError> {
-        if text.starts_with('\u{feff}') {
-            text.drain(..'\u{feff}'.len_utf8());
-        }
-        if text.trim().is_empty() {
-            return Err(DocumentError::Empty);
-        }
-        if text.contains('\0') {
-            return Err(DocumentError::Binary);
-        }
+        let mark = text.len() - without_mark(&text)?.len();
+        text.drain(..mark);
         let (kind, items) = {
             let (kind, raw) = match read_items_directly(&text) {
                 Some(found) => found,
@@ -235,11 +239,13 @@ impl StoreFile {
     pub fn entry(&self, index: usize) -> Option<Entry> {
         let span = self.items.get(index)?;
         let raw = self.text.get(span.start..span.end)?;
-        let geojson = matches!(
-            self.kind,
-            DocumentKind::FeatureCollection | DocumentKind::Feature
-        );
-        Some(read_entry(index, raw, span.line, span.column, geojson))
+        Some(read_entry(
+            index,
+            raw,
+            span.line,
+            span.column,
+            self.kind.is_geojson(),
+        ))
     }
 
     /// Every entry, in order, each read as it comes.
