@@ -174,7 +174,13 @@ impl Store {
     /// The write-format JSON of this store: only the fields that are set, known fields in a fixed
     /// order, then the unknown ones in the order they were read.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        // Written into room for a usual store at once, rather than into a buffer that grows
+        // (and is copied) several times on the way.
+        let mut buffer = Vec::with_capacity(JSON_ROOM);
+        match serde_json::to_writer(&mut buffer, self) {
+            Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
+            Err(_) => String::new(),
+        }
     }
 
     /// The canonical bytes: the write format with every map's keys sorted (known fields always
@@ -209,13 +215,7 @@ impl Store {
     /// [`Store::remote_hash`]. A store already in canonical form (nothing to normalise, every
     /// map's keys in order) serialises once: its canonical bytes are its JSON.
     pub fn json_and_hashes(&self) -> (String, u64, u64) {
-        // Written into room for a usual store at once, rather than into a buffer that grows
-        // (and is copied) several times on the way.
-        let mut buffer = Vec::with_capacity(JSON_ROOM);
-        let json = match serde_json::to_writer(&mut buffer, self) {
-            Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
-            Err(_) => String::new(),
-        };
+        let json = self.to_json();
         if !(self.is_normalised() && self.maps_are_sorted()) {
             let (content, remote) = self.hashes();
             return (json, content, remote);
