@@ -82,6 +82,7 @@ fn run(label: &str, path: &std::path::Path, ws_dir: std::path::PathBuf) {
     let mut ws = Workspace::open_dir(&ws_dir).unwrap_or_else(|e| fail("open", e));
     let ctx = Context::today();
     let base = status_kb("VmRSS:");
+    let cpu = common::process_cpu();
 
     let t = Instant::now();
     let source =
@@ -102,6 +103,7 @@ fn run(label: &str, path: &std::path::Path, ws_dir: std::path::PathBuf) {
     let summary = imported.applied.unwrap_or_else(|e| fail("apply", e));
     let counts = imported.report.counts();
     let applied = t.elapsed().as_secs_f64();
+    let cpu = common::process_cpu() - cpu;
     let peak = status_kb("VmHWM:").saturating_sub(base) * 1024;
     println!(
         "import {label}: {:.1} MB, {} rows ({} ok, {} warnings, {} errors), {} stores created",
@@ -113,8 +115,21 @@ fn run(label: &str, path: &std::path::Path, ws_dir: std::path::PathBuf) {
         summary.created
     );
     println!(
-        "import {label}: read {read:.3} s + map, validate and apply {applied:.3} s = {:.3} s",
+        "import {label}: read {read:.3} s + map, validate and apply {applied:.3} s = {:.3} s, using {cpu:.2} CPU seconds",
         read + applied
+    );
+    // Drafts and the step's journal, in the database and its write-ahead log.
+    let on_disk: u64 = std::fs::read_dir(&ws_dir)
+        .map(|d| {
+            d.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0);
+    println!(
+        "import {label}: workspace files {:.1} MB after the import",
+        on_disk as f64 / 1e6
     );
     println!(
         "import {label}: peak memory (resident, above the process at start) {:.1} MB = {:.2} x the file",

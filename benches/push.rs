@@ -161,13 +161,7 @@ fn timeline(events: &[(f64, PushProgress)]) {
 fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
     let mut out = std::collections::BTreeMap::new();
     // The whole process, threads that ended included.
-    if let Some(total) = std::fs::read_to_string("/proc/self/stat")
-        .ok()
-        .as_deref()
-        .and_then(cpu_ticks)
-    {
-        out.insert("(whole process)".to_owned(), total);
-    }
+    out.insert("(whole process)".to_owned(), common::process_cpu());
     let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
         return out;
     };
@@ -177,25 +171,13 @@ fn thread_cpu() -> std::collections::BTreeMap<String, f64> {
         let Some(seconds) = std::fs::read_to_string(path.join("stat"))
             .ok()
             .as_deref()
-            .and_then(cpu_ticks)
+            .and_then(common::cpu_ticks)
         else {
             continue;
         };
         *out.entry(name.trim().to_owned()).or_insert(0.0) += seconds;
     }
     out
-}
-
-/// User and system CPU seconds of a `stat` file's text.
-fn cpu_ticks(stat: &str) -> Option<f64> {
-    // Fields after the name in parentheses: utime and stime are the 12th and 13th.
-    let rest = stat.rsplit(')').next()?;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
-        .sum();
-    Some(ticks / 100.0)
 }
 
 fn cpu_report(

@@ -45,3 +45,25 @@ pub fn quantile(sorted: &[f64], q: f64) -> f64 {
     let i = ((sorted.len() - 1) as f64 * q).round() as usize;
     sorted[i.min(sorted.len() - 1)]
 }
+
+/// User and system CPU seconds of a `/proc/.../stat` file's text.
+pub fn cpu_ticks(stat: &str) -> Option<f64> {
+    // Fields after the name in parentheses: utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next()?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<f64>().ok()))
+        .sum();
+    Some(ticks / 100.0)
+}
+
+/// CPU seconds this process has used so far, all its threads, ended ones included (Linux only;
+/// 0 elsewhere).
+pub fn process_cpu() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .as_deref()
+        .and_then(cpu_ticks)
+        .unwrap_or(0.0)
+}

@@ -182,7 +182,7 @@ pub fn import_into_with_progress(
             });
         }
     };
-    let existing = match step.ids() {
+    let existing = match step.reserve(total).and_then(|()| step.ids()) {
         Ok(ids) => ids,
         Err(e) => {
             drop(step);

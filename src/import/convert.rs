@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use super::cells::{self, CellNote, IdAllocator, IdClaim, NoteLevel};
 use super::mapping::{Mapping, Target};
-use super::report::{Note, Report, RowReport, Status};
+use super::report::{Note, NoteTexts, Report, RowReport, Status};
 use super::table::{Row, Table, TableFormat};
 use super::{ImportError, Source};
 use crate::hours::OpeningHours;
@@ -339,15 +339,19 @@ pub(crate) fn run(
     let mut report = items.report();
     let n = items.len();
     let id_column = items.id_column().to_owned();
-    let mut ids = IdAllocator::new();
+    let mut ids = IdAllocator::with_capacity(n);
     let mut waiting: Vec<(usize, String, String)> = Vec::new();
+    let mut texts = NoteTexts::default();
     report.rows.reserve(n);
     in_order(
         n,
         &|i| items.work(i, None, ctx, prepare),
         &mut |i, worked| {
             match worked {
-                Worked::NotAStore(row) => report.rows.push(row),
+                Worked::NotAStore(mut row) => {
+                    texts.share(&mut row);
+                    report.rows.push(row);
+                }
                 Worked::Given {
                     mut row,
                     id,
@@ -363,6 +367,7 @@ pub(crate) fn run(
                                 "store id \"{id}\" is already used by row {first_row}; this row is not imported. Give one of them another id"
                             ),
                         );
+                        texts.share(&mut row);
                         report.rows.push(row);
                     }
                     None => {
@@ -371,6 +376,7 @@ pub(crate) fn run(
                         }
                         row.imported = true;
                         let number = row.row;
+                        texts.share(&mut row);
                         report.rows.push(row);
                         sink.store(i, number, checked)?;
                     }
@@ -389,6 +395,7 @@ pub(crate) fn run(
                     } else {
                         waiting.push((i, name, city));
                     }
+                    texts.share(&mut row);
                     report.rows.push(row);
                 }
                 Worked::Made { .. } => {}
@@ -435,6 +442,7 @@ pub(crate) fn run(
                 row.imported = true;
                 let i = made[k].0;
                 let number = row.row;
+                texts.share(&mut row);
                 report.rows[i] = row;
                 sink.store(i, number, checked)?;
             }
@@ -569,11 +577,10 @@ fn check(
 /// Ragged rows: more cells than columns (the extra ones are named, not dropped silently),
 /// or fewer (read as empty).
 fn check_width(row: &Row, headers: &[String], short_rows: bool, report: &mut RowReport) {
-    let (n, w) = (row.cells.len(), headers.len());
+    let (n, w) = (row.len(), headers.len());
     if n > w {
         let extra: Vec<String> = row
-            .cells
-            .iter()
+            .cells()
             .skip(w)
             .filter(|c| !c.trim().is_empty())
             .map(|c| format!("\"{}\"", c.trim()))

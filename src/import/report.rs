@@ -1,7 +1,9 @@
 //! The import report: one line per row or feature of the file, whose counts add up to the
 //! rows of the file.
 
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -24,22 +26,48 @@ impl fmt::Display for Status {
     }
 }
 
-/// One thing said about a row.
+/// One thing said about a row. The texts are shared: the rows of a large file often say the
+/// same thing, and a report holds them once (see [`NoteTexts`]).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Note {
     pub status: Status,
     /// The column (or field of a JSON store) it is about, when it is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub column: Option<String>,
-    pub message: String,
+    pub column: Option<Arc<str>>,
+    pub message: Arc<str>,
 }
 
 impl Note {
-    pub fn new(status: Status, column: Option<&str>, message: impl Into<String>) -> Note {
+    pub fn new(status: Status, column: Option<&str>, message: impl Into<Arc<str>>) -> Note {
         Note {
             status,
-            column: column.map(str::to_owned),
+            column: column.map(Arc::from),
             message: message.into(),
+        }
+    }
+}
+
+/// The texts of the notes a report holds, each once.
+#[derive(Default)]
+pub struct NoteTexts(HashSet<Arc<str>>);
+
+impl NoteTexts {
+    /// Makes the row's notes share the texts already held; the new ones are held from now on.
+    pub fn share(&mut self, row: &mut RowReport) {
+        for note in &mut row.notes {
+            self.share_text(&mut note.message);
+            if let Some(column) = &mut note.column {
+                self.share_text(column);
+            }
+        }
+    }
+
+    fn share_text(&mut self, text: &mut Arc<str>) {
+        match self.0.get(text) {
+            Some(held) => *text = Arc::clone(held),
+            None => {
+                self.0.insert(Arc::clone(text));
+            }
         }
     }
 }
@@ -74,14 +102,18 @@ impl RowReport {
     }
 
     /// Adds a note; the row's status is its worst note.
-    pub fn note(&mut self, status: Status, column: Option<&str>, message: impl Into<String>) {
-        self.status = self.status.max(status);
-        self.notes.push(Note::new(status, column, message));
+    pub fn note(&mut self, status: Status, column: Option<&str>, message: impl Into<Arc<str>>) {
+        self.push(Note::new(status, column, message));
     }
 
     /// Adds a note made beforehand.
     pub fn push(&mut self, note: Note) {
         self.status = self.status.max(note.status);
+        // Most rows have one note or none: room for just what is there, not for four (a
+        // report of a large file holds tens of thousands of rows).
+        if self.notes.len() == self.notes.capacity() {
+            self.notes.reserve_exact(self.notes.len().max(1));
+        }
         self.notes.push(note);
     }
 }
@@ -200,5 +232,43 @@ impl RowReport {
             s.push_str(&n.message);
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_saying_the_same_thing_share_its_text() {
+        let mut texts = NoteTexts::default();
+        let mut rows: Vec<RowReport> = (1..=3)
+            .map(|i| {
+                let mut r = RowReport::new(i, i + 1);
+                r.note(Status::Warning, Some("location"), "at sea");
+                r
+            })
+            .collect();
+        rows[2].note(Status::Error, None, format!("row {} only", 3));
+        for r in &mut rows {
+            texts.share(r);
+        }
+        assert!(Arc::ptr_eq(
+            &rows[0].notes[0].message,
+            &rows[1].notes[0].message
+        ));
+        assert!(Arc::ptr_eq(
+            &rows[0].notes[0].message,
+            &rows[2].notes[0].message
+        ));
+        let (a, b) = (&rows[0].notes[0].column, &rows[2].notes[0].column);
+        assert!(matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b)));
+        // Shared or not, every row says what it said, with its worst status.
+        assert_eq!(&*rows[2].notes[1].message, "row 3 only");
+        assert_eq!(rows[2].status, Status::Error);
+        assert_eq!(
+            rows[1].render("line"),
+            "row 2 (line 3): warning (not imported): location: at sea"
+        );
     }
 }

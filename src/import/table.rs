@@ -54,23 +54,82 @@ impl TableFormat {
     }
 }
 
-/// One row of data.
-#[derive(Clone, Debug)]
+/// One row of data: its cells' text end to end, and where each cell ends in it (a row of a
+/// large file costs its text and four bytes a cell).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     /// Where the row is, as a person finds it: the line of a text file (its first line when a
     /// quoted cell spans several), the row number of a sheet, the feature number of GeoJSON.
     pub line: usize,
-    pub cells: StringRecord,
+    text: Box<str>,
+    ends: Box<[u32]>,
 }
 
 impl Row {
+    /// A row of `cells`, found at `line`. A row is at most as long as a file that can be
+    /// read ([`super::MAX_FILE_BYTES`]), so its offsets fit in four bytes.
+    pub fn new<S: AsRef<str>>(line: usize, cells: impl IntoIterator<Item = S>) -> Row {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for cell in cells {
+            text.push_str(cell.as_ref());
+            ends.push(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        }
+        Row {
+            line,
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    /// The row a CSV reader read, without the room its buffers have to spare.
+    fn of_record(line: usize, record: &StringRecord) -> Row {
+        let mut end = 0usize;
+        let ends = record
+            .iter()
+            .map(|c| {
+                end += c.len();
+                u32::try_from(end).unwrap_or(u32::MAX)
+            })
+            .collect();
+        Row {
+            line,
+            text: record.as_slice().into(),
+            ends,
+        }
+    }
+
+    /// How many cells the row has.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The cell in `column` as it is in the file (untrimmed); `None` past the end of the row.
+    pub fn get(&self, column: usize) -> Option<&str> {
+        let end = *self.ends.get(column)? as usize;
+        let start = match column {
+            0 => 0,
+            c => self.ends[c - 1] as usize,
+        };
+        self.text.get(start..end)
+    }
+
+    /// The cells as they are in the file, in order.
+    pub fn cells(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|c| self.get(c).unwrap_or(""))
+    }
+
     /// The cell in `column`, trimmed; `""` past the end of a short row.
     pub fn cell(&self, column: usize) -> &str {
-        self.cells.get(column).map(str::trim).unwrap_or("")
+        self.get(column).map(str::trim).unwrap_or("")
     }
 
     pub fn is_blank(&self) -> bool {
-        self.cells.iter().all(|c| c.trim().is_empty())
+        self.text.trim().is_empty()
     }
 }
 
@@ -126,10 +185,7 @@ pub fn read_delimited(bytes: &[u8], tab_hint: bool) -> Result<Table, ImportError
         match reader.read_record(&mut record) {
             Ok(true) => {
                 let line = record.position().map_or(0, |p| p.line() as usize);
-                // A copy of just the row's size: the reader's record has room to spare.
-                let mut cells = StringRecord::with_capacity(record.as_slice().len(), record.len());
-                cells.extend(record.iter());
-                records.push(Row { line, cells });
+                records.push(Row::of_record(line, &record));
             }
             Ok(false) => break,
             Err(e) => {
@@ -214,10 +270,10 @@ fn with_headers(mut records: Vec<Row>, format: TableFormat, line_word: &'static 
     let header_row = records
         .first()
         .is_some_and(|first| looks_like_header(first, records.get(1)));
-    let width = records.iter().map(|r| r.cells.len()).max().unwrap_or(0);
+    let width = records.iter().map(Row::len).max().unwrap_or(0);
     let headers = if header_row {
         let first = records.remove(0);
-        let mut names: Vec<String> = first.cells.iter().map(|c| c.trim().to_owned()).collect();
+        let mut names: Vec<String> = first.cells().map(|c| c.trim().to_owned()).collect();
         for (i, name) in names.iter_mut().enumerate() {
             if name.is_empty() {
                 *name = format!("Column {}", i + 1);
@@ -244,15 +300,14 @@ fn looks_like_header(first: &Row, second: Option<&Row>) -> bool {
         !c.is_empty() && c.parse::<f64>().is_ok()
     };
     if first
-        .cells
-        .iter()
+        .cells()
         .any(|c| super::mapping::guess_target(c).is_some())
     {
         return true;
     }
-    let first_has_numbers = first.cells.iter().any(numeric);
+    let first_has_numbers = first.cells().any(numeric);
     match second {
-        Some(second) => !first_has_numbers && second.cells.iter().any(numeric),
+        Some(second) => !first_has_numbers && second.cells().any(numeric),
         None => !first_has_numbers,
     }
 }
@@ -284,22 +339,14 @@ pub fn read_spreadsheet(bytes: &[u8], wanted: Option<&str>) -> Result<Table, Imp
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
     let mut rows = Vec::with_capacity(range.height());
     for (i, cells) in range.rows().enumerate() {
-        let mut record = StringRecord::with_capacity(64, cells.len());
-        for cell in cells {
-            record.push_field(&cell_text(cell));
-        }
+        let mut texts: Vec<String> = cells.iter().map(cell_text).collect();
         // Trailing empty cells are not part of the row.
-        let used = record
+        let used = texts
             .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.is_empty())
-            .last()
-            .map_or(0, |(p, _)| p + 1);
-        record.truncate(used);
-        rows.push(Row {
-            line: first_row + i + 1,
-            cells: record,
-        });
+            .rposition(|c| !c.is_empty())
+            .map_or(0, |p| p + 1);
+        texts.truncate(used);
+        rows.push(Row::new(first_row + i + 1, texts));
     }
     if rows.iter().all(Row::is_blank) {
         return Err(ImportError::Empty);
@@ -387,10 +434,7 @@ pub fn read_geojson_points(value: &Value) -> Result<Table, ImportError> {
                 }
             }
         }
-        rows.push(Row {
-            line: i + 1,
-            cells: StringRecord::from(cells),
-        });
+        rows.push(Row::new(i + 1, cells));
     }
     Ok(Table {
         headers,
@@ -419,7 +463,29 @@ mod tests {
     use super::*;
 
     fn cells(t: &Table, row: usize) -> Vec<&str> {
-        t.rows[row].cells.iter().collect()
+        t.rows[row].cells().collect()
+    }
+
+    #[test]
+    fn a_row_gives_back_each_cell_as_it_was() {
+        let row = Row::new(7, [" Marché ", "", "Zürich", "  ", "€"]);
+        assert_eq!(row.line, 7);
+        assert_eq!(row.len(), 5);
+        assert_eq!(
+            row.cells().collect::<Vec<_>>(),
+            [" Marché ", "", "Zürich", "  ", "€"]
+        );
+        assert_eq!(row.get(0), Some(" Marché "));
+        assert_eq!(row.cell(0), "Marché");
+        assert_eq!(row.get(1), Some(""));
+        assert_eq!(row.cell(4), "€");
+        assert_eq!(row.get(5), None);
+        assert_eq!(row.cell(9), "");
+        assert!(!row.is_blank());
+        assert!(Row::new(1, ["", " ", "\t"]).is_blank());
+        let empty = Row::new(1, Vec::<String>::new());
+        assert!(empty.is_empty() && empty.is_blank());
+        assert_eq!(empty.get(0), None);
     }
 
     #[test]

@@ -97,6 +97,15 @@ impl StepWriter<'_> {
         step.add(tx, edits.into_iter().map(|p| p.0).collect())
     }
 
+    /// Makes room at once for `additional` more stores in what the step remembers of each
+    /// store it touches, when their number is known beforehand (a large import), rather
+    /// than growing it, and briefly holding it twice, as they come.
+    pub fn reserve(&mut self, additional: usize) -> Result<()> {
+        let (_, step) = self.parts()?;
+        step.reserve(additional);
+        Ok(())
+    }
+
     /// The store as the user sees it within the step (its edits so far included).
     pub fn store(&mut self, id: &str) -> Result<Option<Store>> {
         let (tx, _) = self.parts()?;

@@ -111,6 +111,13 @@ impl IdAllocator {
         IdAllocator::default()
     }
 
+    /// An allocator with no id taken and room for `n` ids.
+    pub fn with_capacity(n: usize) -> IdAllocator {
+        IdAllocator {
+            taken: IdMap::with_capacity_and_hasher(n, Default::default()),
+        }
+    }
+
     /// Takes an id the file gives for the store of `row`, unless a row has it already.
     pub fn claim_given(&mut self, id: &str, row: usize) -> IdClaim {
         match self.taken.get(id) {
