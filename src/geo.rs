@@ -173,25 +173,36 @@ pub fn timezone_contains(tz: &str, lat: f64, lng: f64) -> bool {
 /// through the year from `today` (`Europe/Rome` in the Vatican, `Asia/Calcutta` in Kolkata).
 /// `true` at sea, where no zone of a place can be told, and for a point that is not valid.
 pub fn timezone_fits(tz: &str, lat: f64, lng: f64, today: NaiveDate) -> bool {
-    if !is_valid_point(lat, lng) || timezone_contains(tz, lat, lng) {
+    if !is_valid_point(lat, lng) {
         return true;
     }
     let Ok(zone) = tz.parse::<Tz>() else {
-        return false;
+        return timezone_contains(tz, lat, lng);
     };
+    // The zone of the point, from the quick index: most stores are in their zone or in one
+    // that keeps the same clock, and need no look at the boundaries themselves.
+    let here = zone_finder().get_tz_name(lng, lat);
+    if here == tz
+        || (is_place_zone(here) && here.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today)))
+    {
+        return true;
+    }
+    if timezone_contains(tz, lat, lng) {
+        return true;
+    }
+    // The zones around, from the quick index too: the point itself was looked at exactly.
     let mut any_place = false;
     for (a, b) in around(lat, lng, NEAR_DEGREES) {
-        for name in zone_names_at(a, b) {
-            if !is_place_zone(name) {
-                continue;
-            }
-            any_place = true;
-            if name == tz || name.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today)) {
-                return true;
-            }
+        let name = zone_finder().get_tz_name(b, a);
+        if !is_place_zone(name) {
+            continue;
+        }
+        any_place = true;
+        if name == tz || name.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today)) {
+            return true;
         }
     }
-    !any_place
+    !any_place && !zone_names_at(lat, lng).into_iter().any(is_place_zone)
 }
 
 /// A zone of a place on land rather than the zone of a sea (`Etc/GMT+5`) or none (`""`).

@@ -306,11 +306,12 @@ impl Step {
         })
     }
 
-    /// Writes the next chunk of changes, in order, each as the user would have made it alone.
+    /// Makes room for `additional` more ids touched by the step.
     pub(super) fn reserve(&mut self, additional: usize) {
         self.ids.reserve(additional);
     }
 
+    /// Writes the next chunk of changes, in order, each as the user would have made it alone.
     pub(super) fn add(&mut self, tx: &Connection, changes: Vec<Change>) -> Result<()> {
         let c = self.chunks.len();
         let journal = self.journal;
