@@ -27,6 +27,11 @@ impl RateLimiter {
         }
     }
 
+    /// The time between two request starts; zero without a limit.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
     /// Waits for the next free slot.
     pub async fn acquire(&self) {
         let wait = {

@@ -394,9 +394,15 @@ impl Client {
                         Err(e) => self.transport_error(e, is_write),
                         Ok(bytes) if status.is_success() => return Ok(bytes.to_vec()),
                         Ok(_) if status == StatusCode::TOO_MANY_REQUESTS => {
-                            let wait = retry_after.unwrap_or_else(|| {
-                                backoff(attempt, cfg.backoff_base, cfg.max_backoff)
-                            });
+                            // Without a word from the server, the first retry waits about
+                            // one slot of the rate (a start that came a little early), each
+                            // further one twice as long.
+                            let base = match self.limiter.interval() {
+                                d if d.is_zero() => cfg.backoff_base,
+                                d => d.min(cfg.backoff_base),
+                            };
+                            let wait = retry_after
+                                .unwrap_or_else(|| backoff(attempt, base, cfg.max_backoff));
                             self.limiter.pause(wait);
                             if attempt >= cfg.max_retries {
                                 return Err(ApiError::RateLimited {
