@@ -125,6 +125,14 @@ pub fn read_bytes(
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
+    // Files are read whole; a row's cells are found by four-byte offsets within it.
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            size: size / (1024 * 1024),
+            limit: MAX_FILE_BYTES / (1024 * 1024),
+        });
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
