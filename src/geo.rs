@@ -179,30 +179,36 @@ pub fn timezone_fits(tz: &str, lat: f64, lng: f64, today: NaiveDate) -> bool {
     let Ok(zone) = tz.parse::<Tz>() else {
         return timezone_contains(tz, lat, lng);
     };
-    // The zone of the point, from the quick index: most stores are in their zone or in one
-    // that keeps the same clock, and need no look at the boundaries themselves.
-    let here = zone_finder().get_tz_name(lng, lat);
-    if here == tz
-        || (is_place_zone(here) && here.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today)))
-    {
-        return true;
-    }
-    if timezone_contains(tz, lat, lng) {
-        return true;
-    }
-    // The zones around, from the quick index too: the point itself was looked at exactly.
+    let fits =
+        |name: &str| name == tz || name.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today));
+    // The quick index of zones first, at the point and around it: most stores are in their
+    // zone or in one that keeps the same clock. The boundaries themselves are scanned once,
+    // at the point, only when that does not settle it.
+    let finder = zone_finder();
     let mut any_place = false;
     for (a, b) in around(lat, lng, NEAR_DEGREES) {
-        let name = zone_finder().get_tz_name(b, a);
-        if !is_place_zone(name) {
-            continue;
-        }
-        any_place = true;
-        if name == tz || name.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today)) {
+        let name = finder.get_tz_name(b, a);
+        if is_place_zone(name) {
+            any_place = true;
+            if fits(name) {
+                return true;
+            }
+        } else if name == tz {
             return true;
         }
     }
-    !any_place && !zone_names_at(lat, lng).into_iter().any(is_place_zone)
+    for name in zone_names_at(lat, lng) {
+        if name == tz {
+            return true;
+        }
+        if is_place_zone(name) {
+            any_place = true;
+            if fits(name) {
+                return true;
+            }
+        }
+    }
+    !any_place
 }
 
 /// A zone of a place on land rather than the zone of a sea (`Etc/GMT+5`) or none (`""`).
