@@ -101,18 +101,25 @@ pub fn read_path(path: &Path, options: &ReadOptions) -> Result<Source, ImportErr
         .name("storedesk-geo".into())
         .spawn(crate::geo::warm_up);
     let meta = std::fs::metadata(path).map_err(|e| ImportError::Io(e.to_string()))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            size: meta.len() / (1024 * 1024),
-            limit: MAX_FILE_BYTES / (1024 * 1024),
-        });
-    }
+    check_size(meta.len())?;
     let bytes = std::fs::read(path).map_err(|e| ImportError::Io(e.to_string()))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     read_bytes(&name, bytes, options)
+}
+
+/// Refuses a file of `size` bytes over [`MAX_FILE_BYTES`]: files are read whole, and a row's
+/// cells are found by four-byte offsets within it.
+fn check_size(size: u64) -> Result<(), ImportError> {
+    if size > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge {
+            size: size / (1024 * 1024),
+            limit: MAX_FILE_BYTES / (1024 * 1024),
+        });
+    }
+    Ok(())
 }
 
 /// Finds the format of a file from its content (its name only breaks ties) and reads it.
@@ -125,14 +132,7 @@ pub fn read_bytes(
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    // Files are read whole; a row's cells are found by four-byte offsets within it.
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    if size > MAX_FILE_BYTES {
-        return Err(ImportError::TooLarge {
-            size: size / (1024 * 1024),
-            limit: MAX_FILE_BYTES / (1024 * 1024),
-        });
-    }
+    check_size(u64::try_from(bytes.len()).unwrap_or(u64::MAX))?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ImportError::Empty);
     }
