@@ -179,34 +179,25 @@ pub fn timezone_fits(tz: &str, lat: f64, lng: f64, today: NaiveDate) -> bool {
     let Ok(zone) = tz.parse::<Tz>() else {
         return timezone_contains(tz, lat, lng);
     };
-    let fits =
-        |name: &str| name == tz || name.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today));
     // The quick index of zones first, at the point and around it: most stores are in their
     // zone or in one that keeps the same clock. The boundaries themselves are scanned once,
     // at the point, only when that does not settle it.
-    let finder = zone_finder();
     let mut any_place = false;
-    for (a, b) in around(lat, lng, NEAR_DEGREES) {
-        let name = finder.get_tz_name(b, a);
-        if is_place_zone(name) {
-            any_place = true;
-            if fits(name) {
-                return true;
-            }
-        } else if name == tz {
-            return true;
-        }
-    }
-    for name in zone_names_at(lat, lng) {
+    let mut settles = |name: &str| {
         if name == tz {
             return true;
         }
-        if is_place_zone(name) {
-            any_place = true;
-            if fits(name) {
-                return true;
-            }
+        if !is_place_zone(name) {
+            return false;
         }
+        any_place = true;
+        name.parse::<Tz>().is_ok_and(|z| same_clock(zone, z, today))
+    };
+    let finder = zone_finder();
+    if around(lat, lng, NEAR_DEGREES).any(|(a, b)| settles(finder.get_tz_name(b, a)))
+        || zone_names_at(lat, lng).into_iter().any(&mut settles)
+    {
+        return true;
     }
     !any_place
 }
