@@ -150,12 +150,8 @@ impl Workspace {
         })?;
         let mut theirs =
             tx.prepare_cached("SELECT theirs, theirs_updated FROM drafts WHERE id = ?1")?;
-        // Counted from the small index of ids, so that the list is made once at its size.
-        let count: i64 = tx
-            .prepare_cached("SELECT count(*) FROM drafts")?
-            .query_row([], |r| r.get(0))?;
         let mut rows = stmt.query([])?;
-        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut out = Vec::new();
         let context = Context::today();
         while let Some(r) = rows.next()? {
             let bytes: Option<i64> = r.get(2)?;
