@@ -17,8 +17,8 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 
 use super::plan::{
-    Batch, HeldBack, PlanOptions, check_ids_outgoing, method_of, outgoing_body, outgoing_body_size,
-    plan_outgoing,
+    Batch, HeldBack, NewStoreBatches, PlanOptions, check_ids_outgoing, method_of, outgoing_body,
+    outgoing_body_size, plan_outgoing,
 };
 use super::recorder::Recorder;
 use crate::api::{ApiError, Client, backoff};
@@ -109,6 +109,59 @@ struct Job {
     kind: ChangeKind,
     items: Vec<Outgoing>,
     attempt: u32,
+}
+
+/// The jobs of one phase: those planned, and those to send again, first; then, when the new
+/// stores are read as the push goes, the requests still to be planned from them.
+struct Jobs {
+    queue: VecDeque<Job>,
+    more: Option<NewStoreBatches>,
+    /// New stores held back that the progress has already left out.
+    held_counted: usize,
+}
+
+impl Jobs {
+    fn planned(queue: VecDeque<Job>) -> Jobs {
+        Jobs {
+            queue,
+            more: None,
+            held_counted: 0,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.queue.is_empty() && self.more.as_ref().is_none_or(|m| m.stores() == 0)
+    }
+
+    fn next(&mut self) -> Result<Option<Job>, SyncError> {
+        if let Some(job) = self.queue.pop_front() {
+            return Ok(Some(job));
+        }
+        let Some(more) = &mut self.more else {
+            return Ok(None);
+        };
+        Ok(more.next_batch()?.map(|b| Job {
+            kind: b.kind,
+            items: b.items,
+            attempt: 0,
+        }))
+    }
+
+    /// New stores held back since the last call.
+    fn newly_held_back(&mut self) -> usize {
+        let held = self.more.as_ref().map_or(0, |m| m.held_back.len());
+        let new = held.saturating_sub(self.held_counted);
+        self.held_counted = held;
+        new
+    }
+
+    fn push_front(&mut self, job: Job) {
+        self.queue.push_front(job);
+    }
+
+    fn push_back(&mut self, job: Job) {
+        self.queue.push_back(job);
+    }
 }
 
 /// A job recorded as sent, with its body built, waiting for a request slot.
@@ -312,9 +365,26 @@ pub async fn push(
 impl Push<'_> {
     async fn run(&mut self, cancel: &AtomicBool) -> Result<(), SyncError> {
         self.settle_inflight().await?;
-        let changes = match self.check_conflicts().await? {
+        // When most drafts are new stores, the first request leaves while the rest are read.
+        let new_as_it_goes = self.ws.reads_new_stores_as_it_goes()?;
+        let read = |ws: &Workspace| {
+            if new_as_it_goes {
+                ws.outgoing_except_new()
+            } else {
+                ws.outgoing()
+            }
+        };
+        let changes = match self.check_conflicts(&read).await? {
             Some(unchanged) => unchanged,
-            None => self.ws.outgoing()?,
+            None => read(self.ws)?,
+        };
+        let new_stores = if new_as_it_goes {
+            Some(NewStoreBatches::new(
+                self.ws.read_new_stores()?,
+                &self.options.plan,
+            ))
+        } else {
+            None
         };
         self.base_hashes = changes
             .iter()
@@ -323,23 +393,27 @@ impl Push<'_> {
         let plan = plan_outgoing(changes, &self.options.plan);
         self.report.held_back = plan.held_back;
         self.report.names_at_risk = plan.names_at_risk;
-        self.state.stores_total = plan.batches.iter().map(|b| b.items.len()).sum();
-        let mut phases: Vec<(ChangeKind, VecDeque<Job>)> = vec![
-            (ChangeKind::Delete, VecDeque::new()),
-            (ChangeKind::Update, VecDeque::new()),
-            (ChangeKind::Create, VecDeque::new()),
+        self.state.stores_total = plan.batches.iter().map(|b| b.items.len()).sum::<usize>()
+            + new_stores.as_ref().map_or(0, NewStoreBatches::stores);
+        let mut phases: Vec<(ChangeKind, Jobs)> = vec![
+            (ChangeKind::Delete, Jobs::planned(VecDeque::new())),
+            (ChangeKind::Update, Jobs::planned(VecDeque::new())),
+            (ChangeKind::Create, Jobs::planned(VecDeque::new())),
         ];
         for Batch { kind, items, .. } in plan.batches {
-            if let Some((_, queue)) = phases.iter_mut().find(|(k, _)| *k == kind) {
-                queue.push_back(Job {
+            if let Some((_, jobs)) = phases.iter_mut().find(|(k, _)| *k == kind) {
+                jobs.push_back(Job {
                     kind,
                     items,
                     attempt: 0,
                 });
             }
         }
-        for (kind, queue) in phases {
-            if queue.is_empty() {
+        if let Some((_, jobs)) = phases.iter_mut().find(|(k, _)| *k == ChangeKind::Create) {
+            jobs.more = new_stores;
+        }
+        for (kind, jobs) in &mut phases {
+            if jobs.is_empty() || self.report.cancelled {
                 continue;
             }
             self.state.phase = match kind {
@@ -348,10 +422,18 @@ impl Push<'_> {
                 ChangeKind::Create => "creating",
             };
             (self.progress)(&self.state);
-            self.run_phase(queue, cancel).await?;
+            self.run_phase(jobs, cancel).await?;
             if cancel.load(Ordering::Relaxed) {
                 self.report.cancelled = true;
-                break;
+            }
+        }
+        // New stores held back, those of a push that stopped early included, are reported in
+        // id order with the others, as a plan lists them.
+        for (_, jobs) in &mut phases {
+            if let Some(mut more) = jobs.more.take() {
+                while more.next_batch()?.is_some() {}
+                self.report.held_back.append(&mut more.held_back);
+                self.report.held_back.sort_by(|a, b| a.id.cmp(&b.id));
             }
         }
         Ok(())
@@ -389,9 +471,13 @@ impl Push<'_> {
     }
 
     /// Reads the stores the plan updates or deletes and compares them with the base. Returns
-    /// the pending changes when the check changed nothing, so they need not be read again.
-    async fn check_conflicts(&mut self) -> Result<Option<Vec<Outgoing>>, SyncError> {
-        let changes = self.ws.outgoing()?;
+    /// the pending changes (as `read` lists them) when the check changed nothing, so they
+    /// need not be read again.
+    async fn check_conflicts(
+        &mut self,
+        read: &impl Fn(&Workspace) -> Result<Vec<Outgoing>, WorkspaceError>,
+    ) -> Result<Option<Vec<Outgoing>>, SyncError> {
+        let changes = read(self.ws)?;
         let check_ids = check_ids_outgoing(&changes);
         if check_ids.is_empty() {
             return Ok(Some(changes));
@@ -433,8 +519,10 @@ impl Push<'_> {
     /// Reads the next job's JSON, records it as sent and builds its body. A store whose draft
     /// changed since the plan stays a draft for the next push; a job left with nothing is
     /// skipped.
-    fn next_ready(&mut self, queue: &mut VecDeque<Job>) -> Result<Option<Ready>, SyncError> {
-        while let Some(mut job) = queue.pop_front() {
+    fn next_ready(&mut self, queue: &mut Jobs) -> Result<Option<Ready>, SyncError> {
+        while let Some(mut job) = queue.next()? {
+            let held = queue.newly_held_back();
+            self.state.stores_total = self.state.stores_total.saturating_sub(held);
             let push = self.report.push;
             let kind = job.kind;
             let (seq, changed) = self.write(|ws| {
@@ -485,11 +573,7 @@ impl Push<'_> {
         });
     }
 
-    async fn run_phase(
-        &mut self,
-        mut queue: VecDeque<Job>,
-        cancel: &AtomicBool,
-    ) -> Result<(), SyncError> {
+    async fn run_phase(&mut self, queue: &mut Jobs, cancel: &AtomicBool) -> Result<(), SyncError> {
         let mut running: JoinSet<Sent> = JoinSet::new();
         let mut ready: Option<Ready> = None;
         let mut stop: Option<ApiError> = None;
@@ -499,7 +583,7 @@ impl Push<'_> {
             while open(&stop) && running.len() < concurrency {
                 let next = match ready.take() {
                     Some(r) => Some(r),
-                    None => match self.next_ready(&mut queue) {
+                    None => match self.next_ready(queue) {
                         Ok(r) => r,
                         Err(e) => break 'run Err(e),
                     },
@@ -511,7 +595,7 @@ impl Push<'_> {
             }
             // While the requests are out, the next one gets ready.
             if open(&stop) && ready.is_none() && !running.is_empty() {
-                match self.next_ready(&mut queue) {
+                match self.next_ready(queue) {
                     Ok(r) => ready = r,
                     Err(e) => break Err(e),
                 }
@@ -534,7 +618,7 @@ impl Push<'_> {
             {
                 self.start(&mut running, next);
             }
-            if let Err(e) = self.handle(job, seq, result, &mut queue).await {
+            if let Err(e) = self.handle(job, seq, result, queue).await {
                 match e {
                     SyncError::Api(api) => {
                         stop.get_or_insert(api);
@@ -604,7 +688,7 @@ impl Push<'_> {
         job: Job,
         seq: i64,
         result: Result<String, ApiError>,
-        queue: &mut VecDeque<Job>,
+        queue: &mut Jobs,
     ) -> Result<(), SyncError> {
         match result {
             Ok(message) => {
@@ -666,12 +750,7 @@ impl Push<'_> {
     }
 
     /// Sends a batch that was not applied again, or gives up on it after too many tries.
-    fn again(
-        &mut self,
-        job: Job,
-        queue: &mut VecDeque<Job>,
-        e: &ApiError,
-    ) -> Result<(), SyncError> {
+    fn again(&mut self, job: Job, queue: &mut Jobs, e: &ApiError) -> Result<(), SyncError> {
         if job.attempt + 1 >= self.options.max_attempts {
             let failures: Vec<(String, String)> = job
                 .items
@@ -738,7 +817,7 @@ impl Push<'_> {
         job: Job,
         seq: i64,
         e: &ApiError,
-        queue: &mut VecDeque<Job>,
+        queue: &mut Jobs,
     ) -> Result<(), SyncError> {
         // A batch is atomic: its first and last stores tell for all, unless they disagree.
         let mut sample: Vec<String> = Vec::new();

@@ -6,6 +6,7 @@
 //! ([`plan_outgoing`], what a push sends: sizes, errors and hashes were kept when each draft
 //! was written).
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -13,7 +14,9 @@ use serde::Serialize;
 use crate::api::delete_query;
 use crate::model::MAX_REQUEST_BYTES;
 use crate::validate::{Context, Finding, Severity, validate_store};
-use crate::workspace::{ChangeKind, Conflict, Outgoing, Pending, SentItem};
+use crate::workspace::{
+    ChangeKind, Conflict, NewStores, Outgoing, Pending, SentItem, WorkspaceError,
+};
 
 /// The default size of one write request: a third of the API's limit, so a batch stays well
 /// inside the 30 s the API gives a request.
@@ -129,6 +132,26 @@ pub struct HeldBack {
     pub kind: ChangeKind,
     #[serde(flatten)]
     pub reason: HoldReason,
+}
+
+impl HeldBack {
+    fn conflict(id: &str, kind: ChangeKind, conflict: &Conflict) -> HeldBack {
+        HeldBack {
+            id: id.to_owned(),
+            kind,
+            reason: HoldReason::Conflict {
+                detail: conflict.describe().to_owned(),
+            },
+        }
+    }
+
+    fn errors(id: &str, kind: ChangeKind, findings: Vec<Finding>) -> HeldBack {
+        HeldBack {
+            id: id.to_owned(),
+            kind,
+            reason: HoldReason::Errors { findings },
+        }
+    }
 }
 
 /// What a push will send, in order: deletes, then updates, then creates.
@@ -268,16 +291,138 @@ struct Layout {
     check_ids: Vec<String>,
 }
 
+/// Fills write requests with stores in the order they come: a store goes into the current
+/// request unless it would take it past the byte or the count budget.
+struct Packer<T> {
+    byte_budget: usize,
+    count_budget: usize,
+    items: Vec<T>,
+    /// The body size of `items`.
+    bytes: usize,
+}
+
+impl<T> Packer<T> {
+    fn new(options: &PlanOptions) -> Packer<T> {
+        Packer {
+            byte_budget: options
+                .byte_budget
+                .clamp(BODY_OVERHEAD + 1, MAX_REQUEST_BYTES),
+            count_budget: options.count_budget.max(1),
+            items: Vec::new(),
+            bytes: BODY_OVERHEAD,
+        }
+    }
+
+    /// Adds a store whose JSON is `size` bytes; returns the request it closed, with its body
+    /// size, when the store did not fit in it.
+    fn add(&mut self, item: T, size: usize) -> Option<(Vec<T>, usize)> {
+        // A comma before every store but the first.
+        let closed = if !self.items.is_empty()
+            && (self.bytes + 1 + size > self.byte_budget || self.items.len() >= self.count_budget)
+        {
+            self.finish()
+        } else {
+            None
+        };
+        self.bytes += size + usize::from(!self.items.is_empty());
+        self.items.push(item);
+        closed
+    }
+
+    /// The request being filled, if it has stores.
+    fn finish(&mut self) -> Option<(Vec<T>, usize)> {
+        if self.items.is_empty() {
+            return None;
+        }
+        let bytes = std::mem::replace(&mut self.bytes, BODY_OVERHEAD);
+        Some((std::mem::take(&mut self.items), bytes))
+    }
+}
+
+/// The requests that create new stores, planned as the stores are read
+/// ([`crate::workspace::Workspace::read_new_stores`]), so that the first leaves before the last store is read:
+/// the same requests, and the same stores held back, as [`plan_outgoing`] plans for them.
+pub struct NewStoreBatches {
+    stores: NewStores,
+    packer: Packer<Outgoing>,
+    ready: VecDeque<Batch<Outgoing>>,
+    /// The new stores left out so far (in conflict, or with validation errors).
+    pub held_back: Vec<HeldBack>,
+    read_all: bool,
+}
+
+impl NewStoreBatches {
+    pub fn new(stores: NewStores, options: &PlanOptions) -> NewStoreBatches {
+        NewStoreBatches {
+            stores,
+            packer: Packer::new(options),
+            ready: VecDeque::new(),
+            held_back: Vec::new(),
+            read_all: false,
+        }
+    }
+
+    /// How many new stores there are, held back or not.
+    pub fn stores(&self) -> usize {
+        self.stores.count
+    }
+
+    /// The next request, in order; `None` once every new store is planned.
+    pub fn next_batch(&mut self) -> Result<Option<Batch<Outgoing>>, WorkspaceError> {
+        loop {
+            if let Some(batch) = self.ready.pop_front() {
+                return Ok(Some(batch));
+            }
+            if self.read_all {
+                return Ok(None);
+            }
+            match self.stores.next_chunk()? {
+                Some(chunk) => {
+                    for item in chunk {
+                        self.take(item);
+                    }
+                }
+                None => {
+                    self.read_all = true;
+                    let last = self.packer.finish();
+                    self.close(last);
+                }
+            }
+        }
+    }
+
+    fn take(&mut self, mut item: Outgoing) {
+        if let Some(conflict) = &item.conflict {
+            self.held_back
+                .push(HeldBack::conflict(&item.id, item.kind, conflict));
+        } else if !item.errors.is_empty() {
+            let findings = std::mem::take(&mut item.errors);
+            self.held_back
+                .push(HeldBack::errors(&item.id, item.kind, findings));
+        } else {
+            let size = item.bytes;
+            let closed = self.packer.add(item, size);
+            self.close(closed);
+        }
+    }
+
+    fn close(&mut self, closed: Option<(Vec<Outgoing>, usize)>) {
+        if let Some((items, bytes)) = closed {
+            self.ready.push_back(Batch {
+                kind: ChangeKind::Create,
+                items,
+                bytes,
+            });
+        }
+    }
+}
+
 /// Lays changes out in requests. `errors(i)` gives the validation errors of entry `i`.
 fn layout(
     entries: &[Entry<'_>],
     mut errors: impl FnMut(usize) -> Vec<Finding>,
     options: &PlanOptions,
 ) -> Layout {
-    let byte_budget = options
-        .byte_budget
-        .clamp(BODY_OVERHEAD + 1, MAX_REQUEST_BYTES);
-    let count_budget = options.count_budget.max(1);
     let mut out = Layout {
         batches: Vec::new(),
         held_back: Vec::new(),
@@ -289,13 +434,8 @@ fn layout(
     let mut creates: Vec<usize> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         if let Some(conflict) = e.conflict {
-            out.held_back.push(HeldBack {
-                id: e.id.to_owned(),
-                kind: e.kind,
-                reason: HoldReason::Conflict {
-                    detail: conflict.describe().to_owned(),
-                },
-            });
+            out.held_back
+                .push(HeldBack::conflict(e.id, e.kind, conflict));
             continue;
         }
         if e.kind == ChangeKind::Delete {
@@ -312,11 +452,7 @@ fn layout(
         }
         let findings = errors(i);
         if !findings.is_empty() {
-            out.held_back.push(HeldBack {
-                id: e.id.to_owned(),
-                kind: e.kind,
-                reason: HoldReason::Errors { findings },
-            });
+            out.held_back.push(HeldBack::errors(e.id, e.kind, findings));
         } else if e.kind == ChangeKind::Update {
             updates.push(i);
         } else {
@@ -346,20 +482,13 @@ fn layout(
         (ChangeKind::Update, &updates),
         (ChangeKind::Create, &creates),
     ] {
-        let mut items: Vec<usize> = Vec::new();
-        let mut bytes = BODY_OVERHEAD;
+        let mut packer = Packer::new(options);
         for &i in list {
-            let size = entries[i].bytes;
-            // A comma before every store but the first.
-            if !items.is_empty() && (bytes + 1 + size > byte_budget || items.len() >= count_budget)
-            {
-                out.batches.push((kind, std::mem::take(&mut items), bytes));
-                bytes = BODY_OVERHEAD;
+            if let Some((items, bytes)) = packer.add(i, entries[i].bytes) {
+                out.batches.push((kind, items, bytes));
             }
-            bytes += size + usize::from(!items.is_empty());
-            items.push(i);
         }
-        if !items.is_empty() {
+        if let Some((items, bytes)) = packer.finish() {
             out.batches.push((kind, items, bytes));
         }
     }
@@ -610,6 +739,111 @@ mod tests {
             );
         }
         assert_eq!(plan.stores(ChangeKind::Create), 100);
+    }
+
+    #[test]
+    fn new_stores_read_as_the_push_goes_are_planned_as_the_whole_list_plans_them() {
+        use crate::model::RemoteMeta;
+        use crate::workspace::{Edit, Origin, Workspace};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut ws = Workspace::open_dir(dir.path()).expect("opens");
+        let pulled: Vec<(Store, RemoteMeta)> = ["U1", "U2", "D1"]
+            .iter()
+            .map(|id| (store(id, 3).remote_view(), RemoteMeta::default()))
+            .collect();
+        ws.apply_pull(pulled).expect("pull");
+        // New stores of many sizes (a run of small ones fills requests by count), written out
+        // of id order; every 97th has no location, an error that holds it back.
+        let mut edits = vec![Edit::put(store("U1", 40)), Edit::Delete("D1".into())];
+        for i in (0..3000).rev() {
+            let filler = if (1000..1600).contains(&i) {
+                i % 7
+            } else {
+                (i * 37) % 500
+            };
+            let mut s = store(&format!("N{i:04}"), filler);
+            if i % 97 == 0 {
+                s.location = None;
+            }
+            edits.push(Edit::put(s));
+        }
+        ws.apply("Test", &Origin::Form, edits).expect("edits");
+        let options = PlanOptions {
+            byte_budget: 15_000,
+            count_budget: 60,
+            ..PlanOptions::default()
+        };
+        assert!(ws.reads_new_stores_as_it_goes().expect("counts"));
+        let whole = plan_outgoing(ws.outgoing().expect("outgoing"), &options);
+
+        let mut stream = NewStoreBatches::new(ws.read_new_stores().expect("reads"), &options);
+        // Written after the reading began: not part of it.
+        ws.apply("Late", &Origin::Form, vec![Edit::put(store("N9999", 1))])
+            .expect("late edit");
+        assert_eq!(stream.stores(), 3000);
+        let mut streamed = Vec::new();
+        while let Some(batch) = stream.next_batch().expect("next batch") {
+            streamed.push(batch);
+        }
+        let creates: Vec<Batch<Outgoing>> = whole
+            .batches
+            .iter()
+            .filter(|b| b.kind == ChangeKind::Create)
+            .cloned()
+            .collect();
+        assert!(creates.len() > 40, "{} requests", creates.len());
+        assert!(creates.iter().any(|b| b.items.len() == 60));
+        assert!(
+            creates
+                .iter()
+                .any(|b| b.items.len() < 60 && b.bytes > 14_000)
+        );
+        assert_eq!(streamed, creates);
+        let held: Vec<&HeldBack> = whole
+            .held_back
+            .iter()
+            .filter(|h| h.kind == ChangeKind::Create)
+            .collect();
+        assert_eq!(held.len(), 31);
+        assert_eq!(stream.held_back.iter().collect::<Vec<_>>(), held);
+
+        // The other changes, found from the base and the deleted drafts.
+        let others: Vec<Outgoing> = ws
+            .outgoing()
+            .expect("outgoing")
+            .into_iter()
+            .filter(|c| c.kind != ChangeKind::Create)
+            .collect();
+        assert_eq!(
+            others.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            ["D1", "U1"]
+        );
+        assert_eq!(ws.outgoing_except_new().expect("the rest"), others);
+    }
+
+    #[test]
+    fn new_stores_come_in_id_order_and_each_reading_sees_the_drafts_as_it_began() {
+        use crate::workspace::{Edit, Origin, Workspace};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut ws = Workspace::open_dir(dir.path()).expect("opens");
+        let edits = (0..5000)
+            .rev()
+            .map(|i| Edit::put(store(&format!("N{i:04}"), 10)))
+            .collect();
+        ws.apply("Test", &Origin::Form, edits).expect("edits");
+        let first_ids = |ws: &Workspace| {
+            let mut stream = NewStoreBatches::new(
+                ws.read_new_stores().expect("reads"),
+                &PlanOptions::default(),
+            );
+            let batch = stream.next_batch().expect("first batch").expect("a batch");
+            // Dropped midway: the rest is not read.
+            batch.ids().into_iter().take(3).collect::<Vec<_>>()
+        };
+        assert_eq!(first_ids(&ws), ["N0000", "N0001", "N0002"]);
+        ws.apply("Delete", &Origin::Form, vec![Edit::Delete("N0001".into())])
+            .expect("edit after");
+        assert_eq!(first_ids(&ws), ["N0000", "N0002", "N0003"]);
     }
 
     #[test]

@@ -31,7 +31,7 @@ use crate::model::{RemoteMeta, Store};
 pub use diff::{FieldChange, FieldChoice, Side, compose, field_choices, field_diff};
 pub use facets::Facets;
 pub use ignore::{IgnoredFinding, StoreFinding};
-pub use outgoing::{Answer, Outgoing, Sent, SentRecord, SentStore};
+pub use outgoing::{Answer, NewStores, Outgoing, Sent, SentRecord, SentStore};
 pub use queue_file::{QUEUE_FILE_FORMAT, QueueFileError};
 pub(crate) use step::Prepared;
 pub use step::StepWriter;

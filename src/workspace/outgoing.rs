@@ -123,6 +123,129 @@ impl Sent for Outgoing {
     }
 }
 
+/// The columns [`read_outgoing`] reads of a draft `d`, before the base's remote hash and
+/// whether its names are known. A delete has no JSON length; the JSON itself is read only
+/// for drafts with errors or without their hashes.
+const COLUMNS: &str = "d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
+    d.errors, d.has_names, CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
+    d.conflict, d.failure";
+
+/// New stores handed over at once by [`Workspace::read_new_stores`].
+const NEW_STORES_CHUNK: usize = 1024;
+
+/// The page cache of the connection that reads the new stores (KiB).
+const NEW_STORES_CACHE_KIB: i64 = 2 * 1024;
+
+/// Reads the pending changes `sql` selects ([`COLUMNS`], then the base's remote hash and
+/// names flag), handing each to `each` until it returns `false`. A conflict's other side is
+/// read only for drafts in conflict.
+fn read_outgoing(
+    conn: &Connection,
+    sql: &str,
+    mut each: impl FnMut(Outgoing) -> bool,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut theirs =
+        conn.prepare_cached("SELECT theirs, theirs_updated FROM drafts WHERE id = ?1")?;
+    let mut rows = stmt.query([])?;
+    let context = Context::today();
+    while let Some(r) = rows.next()? {
+        let bytes: Option<i64> = r.get(2)?;
+        let base_remote_hash = r.get::<_, Option<i64>>(10)?.map(hash_from_sql);
+        let kind = match (bytes, base_remote_hash) {
+            (None, _) => ChangeKind::Delete,
+            (Some(_), Some(_)) => ChangeKind::Update,
+            (Some(_), None) => ChangeKind::Create,
+        };
+        let id: String = r.get(0)?;
+        let conflict = match r.get::<_, i64>(8)? {
+            0 => None,
+            kind => {
+                let (other, updated) =
+                    theirs.query_row(params![id], |t| Ok((t.get(0)?, t.get(1)?)))?;
+                decode_conflict(kind, other, updated)?.map(Box::new)
+            }
+        };
+        let mut item = Outgoing {
+            id,
+            kind,
+            version: r.get(1)?,
+            json: None,
+            bytes: bytes.map_or(0, |n| n.max(0) as usize),
+            content_hash: r.get::<_, Option<i64>>(3)?.map(hash_from_sql),
+            remote_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
+            errors: Vec::new(),
+            has_names: r.get(6)?,
+            base_remote_hash,
+            base_names_known: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
+            conflict,
+            failure: r.get(9)?,
+        };
+        // Drafts with errors, and any written without the columns: found from the store.
+        if let Some(json) = r.get::<_, Option<String>>(7)? {
+            let store = parse_store(&json)?;
+            let (_, content, remote) = store.json_and_hashes();
+            item.content_hash = Some(content);
+            item.remote_hash = Some(remote);
+            item.has_names = store
+                .localized_names
+                .as_ref()
+                .is_some_and(|m| !m.is_empty());
+            item.errors = validate_store(&store, &context)
+                .into_iter()
+                .filter(|f| f.severity == Severity::Error)
+                .collect();
+            item.json = Some(json);
+        }
+        if !each(item) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// The new stores of a push, read by [`Workspace::read_new_stores`] on a thread of its own.
+pub struct NewStores {
+    /// How many there are, in the snapshot they are read from.
+    pub count: usize,
+    chunks: Option<std::sync::mpsc::Receiver<Result<Vec<Outgoing>>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NewStores {
+    /// The next stores, in id order; `None` when every one has been handed over.
+    pub fn next_chunk(&mut self) -> Result<Option<Vec<Outgoing>>> {
+        let Some(chunks) = &self.chunks else {
+            return Ok(None);
+        };
+        match chunks.recv() {
+            Ok(chunk) => chunk.map(Some),
+            Err(_) => {
+                self.chunks = None;
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for NewStores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewStores")
+            .field("count", &self.count)
+            .finish()
+    }
+}
+
+impl Drop for NewStores {
+    fn drop(&mut self) {
+        // Without a receiver, the reading stops at its next chunk.
+        self.chunks = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
 impl Workspace {
     /// Every change waiting to be pushed, ordered by id, read without parsing the stores
     /// (their JSON is read by [`Workspace::load_json`], batch by batch).
@@ -133,83 +256,121 @@ impl Workspace {
             .query_row("SELECT 1 FROM base LIMIT 1", [], |_| Ok(()))
             .optional()?
             .is_some();
-        // The columns every draft needs; a conflict's other side is read only for drafts in
-        // conflict. A delete has no JSON length; a draft over the base has the base's hash.
-        let mut stmt = tx.prepare_cached(if has_base {
-            "SELECT d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
-                    d.errors, d.has_names,
-                    CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
-                    d.conflict, d.failure, b.remote_hash, b.names_known
-             FROM drafts d LEFT JOIN base b ON b.id = d.id"
+        let sql = if has_base {
+            format!(
+                "SELECT {COLUMNS}, b.remote_hash, b.names_known FROM drafts d LEFT JOIN base b ON b.id = d.id"
+            )
         } else {
-            "SELECT d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
-                    d.errors, d.has_names,
-                    CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
-                    d.conflict, d.failure, NULL, NULL
-             FROM drafts d"
-        })?;
-        let mut theirs =
-            tx.prepare_cached("SELECT theirs, theirs_updated FROM drafts WHERE id = ?1")?;
-        let mut rows = stmt.query([])?;
+            format!("SELECT {COLUMNS}, NULL, NULL FROM drafts d")
+        };
         let mut out = Vec::new();
-        let context = Context::today();
-        while let Some(r) = rows.next()? {
-            let bytes: Option<i64> = r.get(2)?;
-            let base_remote_hash = r.get::<_, Option<i64>>(10)?.map(hash_from_sql);
-            let kind = match (bytes, base_remote_hash) {
-                (None, _) => ChangeKind::Delete,
-                (Some(_), Some(_)) => ChangeKind::Update,
-                (Some(_), None) => ChangeKind::Create,
-            };
-            let id: String = r.get(0)?;
-            let conflict = match r.get::<_, i64>(8)? {
-                0 => None,
-                kind => {
-                    let (other, updated) =
-                        theirs.query_row(params![id], |t| Ok((t.get(0)?, t.get(1)?)))?;
-                    decode_conflict(kind, other, updated)?.map(Box::new)
-                }
-            };
-            let mut item = Outgoing {
-                id,
-                kind,
-                version: r.get(1)?,
-                json: None,
-                bytes: bytes.map_or(0, |n| n.max(0) as usize),
-                content_hash: r.get::<_, Option<i64>>(3)?.map(hash_from_sql),
-                remote_hash: r.get::<_, Option<i64>>(4)?.map(hash_from_sql),
-                errors: Vec::new(),
-                has_names: r.get(6)?,
-                base_remote_hash,
-                base_names_known: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
-                conflict,
-                failure: r.get(9)?,
-            };
-            // Drafts with errors, and any written without the columns: found from the store.
-            if let Some(json) = r.get::<_, Option<String>>(7)? {
-                let store = parse_store(&json)?;
-                let (_, content, remote) = store.json_and_hashes();
-                item.content_hash = Some(content);
-                item.remote_hash = Some(remote);
-                item.has_names = store
-                    .localized_names
-                    .as_ref()
-                    .is_some_and(|m| !m.is_empty());
-                item.errors = validate_store(&store, &context)
-                    .into_iter()
-                    .filter(|f| f.severity == Severity::Error)
-                    .collect();
-                item.json = Some(json);
-            }
+        read_outgoing(&tx, &sql, |item| {
             out.push(item);
-        }
-        drop(rows);
-        drop(stmt);
-        drop(theirs);
+            true
+        })?;
         tx.commit()?;
         // Sorted here: cheaper than reading the table in the order of its id index.
         out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
+    }
+
+    /// Whether a push reads the new stores as it goes ([`Workspace::outgoing_except_new`],
+    /// then [`Workspace::read_new_stores`]) rather than every change first
+    /// ([`Workspace::outgoing`]): when the drafts outnumber the base, most of them are new
+    /// stores, and the other changes are found from the base.
+    pub fn reads_new_stores_as_it_goes(&self) -> Result<bool> {
+        let (drafts, base): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM drafts), (SELECT count(*) FROM base)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok(drafts > base)
+    }
+
+    /// The deletes and updates waiting to be pushed, ordered by id: [`Workspace::outgoing`]
+    /// without the new stores, found from the deleted drafts and the base rather than by
+    /// reading every draft.
+    pub fn outgoing_except_new(&self) -> Result<Vec<Outgoing>> {
+        let tx = self.conn.unchecked_transaction()?;
+        // Deletes through their own index; updates from the base (`CROSS JOIN` keeps the base
+        // as the outer loop).
+        let sql = format!(
+            "SELECT {COLUMNS}, b.remote_hash, b.names_known
+             FROM drafts d LEFT JOIN base b ON b.id = d.id WHERE d.json IS NULL
+             UNION ALL
+             SELECT {COLUMNS}, b.remote_hash, b.names_known
+             FROM base b CROSS JOIN drafts d ON d.id = b.id WHERE d.json IS NOT NULL"
+        );
+        let mut out = Vec::new();
+        read_outgoing(&tx, &sql, |item| {
+            out.push(item);
+            true
+        })?;
+        tx.commit()?;
+        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+        Ok(out)
+    }
+
+    /// Starts reading the new stores waiting to be pushed (the changes
+    /// [`Workspace::outgoing_except_new`] leaves out), in id order, on a thread of its own
+    /// and from one snapshot of the workspace taken before this returns, so that a push can
+    /// send the first of them while the rest are read. Writes made meanwhile (a store sent,
+    /// then recorded as applied) are not seen by the reading.
+    pub fn read_new_stores(&self) -> Result<NewStores> {
+        let reader = self.connect_again()?;
+        // Each page is read once: a small cache will do.
+        reader
+            .conn
+            .pragma_update(None, "cache_size", -NEW_STORES_CACHE_KIB)?;
+        // The snapshot is taken by the first read of the transaction.
+        reader.conn.execute_batch("BEGIN")?;
+        let (all, deleted, updated): (i64, i64, i64) = reader.conn.query_row(
+            "SELECT (SELECT count(*) FROM drafts),
+                    (SELECT count(*) FROM drafts WHERE json IS NULL),
+                    (SELECT count(*) FROM base b CROSS JOIN drafts d ON d.id = b.id
+                     WHERE d.json IS NOT NULL)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        let count = (all - deleted - updated).max(0) as usize;
+        let (send, chunks) = std::sync::mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("storedesk-new-stores".into())
+            .spawn(move || {
+                let sql = format!(
+                    "SELECT {COLUMNS}, NULL, NULL FROM drafts d
+                     WHERE d.json IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM base b WHERE b.id = d.id)
+                     ORDER BY d.id"
+                );
+                let mut chunk = Vec::with_capacity(NEW_STORES_CHUNK);
+                let mut listening = true;
+                let read = read_outgoing(&reader.conn, &sql, |item| {
+                    chunk.push(item);
+                    if chunk.len() >= NEW_STORES_CHUNK {
+                        let full =
+                            std::mem::replace(&mut chunk, Vec::with_capacity(NEW_STORES_CHUNK));
+                        // A push that stopped listening stops the reading.
+                        listening = send.send(Ok(full)).is_ok();
+                    }
+                    listening
+                });
+                let _ = reader.conn.execute_batch("COMMIT");
+                let last = match read {
+                    Ok(()) if chunk.is_empty() || !listening => return,
+                    Ok(()) => Ok(chunk),
+                    Err(e) => Err(e),
+                };
+                let _ = send.send(last);
+            })
+            .map_err(|e| {
+                WorkspaceError::Damaged(format!("could not start reading the new stores: {e}"))
+            })?;
+        Ok(NewStores {
+            count,
+            chunks: Some(chunks),
+            thread: Some(thread),
+        })
     }
 
     /// Reads the JSON of these changes. A store whose draft changed since it was listed is

@@ -10,6 +10,9 @@
 //!
 //! Schema 3 adds `ignored`, the findings the user chose to ignore (store id, code, path). A
 //! workspace of schema 1 or 2 gets the table, empty, when it is opened.
+//!
+//! `drafts_deleted` indexes the deleted drafts alone, so that a push lists the deletes and
+//! updates without reading every draft; a workspace without it gets it when it is opened.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -63,6 +66,8 @@ CREATE TABLE IF NOT EXISTS drafts (
     lat REAL,
     lng REAL
 );
+-- The deleted drafts, so that a push finds them without reading every draft.
+CREATE INDEX IF NOT EXISTS drafts_deleted ON drafts (id) WHERE json IS NULL;
 CREATE TABLE IF NOT EXISTS steps (
     step INTEGER PRIMARY KEY,
     label TEXT NOT NULL,
