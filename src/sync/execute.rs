@@ -412,6 +412,7 @@ impl Push<'_> {
         if let Some((_, jobs)) = phases.iter_mut().find(|(k, _)| *k == ChangeKind::Create) {
             jobs.more = new_stores;
         }
+        let mut outcome = Ok(());
         for (kind, jobs) in &mut phases {
             if jobs.is_empty() || self.report.cancelled {
                 continue;
@@ -422,7 +423,10 @@ impl Push<'_> {
                 ChangeKind::Create => "creating",
             };
             (self.progress)(&self.state);
-            self.run_phase(jobs, cancel).await?;
+            outcome = self.run_phase(jobs, cancel).await;
+            if outcome.is_err() {
+                break;
+            }
             if cancel.load(Ordering::Relaxed) {
                 self.report.cancelled = true;
             }
@@ -436,7 +440,7 @@ impl Push<'_> {
                 self.report.held_back.sort_by(|a, b| a.id.cmp(&b.id));
             }
         }
-        Ok(())
+        outcome
     }
 
     /// Writes a previous run sent without recording an answer: read them back, keep what
