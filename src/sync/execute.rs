@@ -113,6 +113,7 @@ struct Job {
 
 /// The jobs of one phase: those planned, and those to send again, first; then, when the new
 /// stores are read as the push goes, the requests still to be planned from them.
+#[derive(Default)]
 struct Jobs {
     queue: VecDeque<Job>,
     more: Option<NewStoreBatches>,
@@ -121,14 +122,6 @@ struct Jobs {
 }
 
 impl Jobs {
-    fn planned(queue: VecDeque<Job>) -> Jobs {
-        Jobs {
-            queue,
-            more: None,
-            held_counted: 0,
-        }
-    }
-
     fn is_empty(&self) -> bool {
         self.queue.is_empty() && self.more.as_ref().is_none_or(|m| m.stores() == 0)
     }
@@ -396,9 +389,15 @@ impl Push<'_> {
         self.state.stores_total = plan.batches.iter().map(|b| b.items.len()).sum::<usize>()
             + new_stores.as_ref().map_or(0, NewStoreBatches::stores);
         let mut phases: Vec<(ChangeKind, Jobs)> = vec![
-            (ChangeKind::Delete, Jobs::planned(VecDeque::new())),
-            (ChangeKind::Update, Jobs::planned(VecDeque::new())),
-            (ChangeKind::Create, Jobs::planned(VecDeque::new())),
+            (ChangeKind::Delete, Jobs::default()),
+            (ChangeKind::Update, Jobs::default()),
+            (
+                ChangeKind::Create,
+                Jobs {
+                    more: new_stores,
+                    ..Jobs::default()
+                },
+            ),
         ];
         for Batch { kind, items, .. } in plan.batches {
             if let Some((_, jobs)) = phases.iter_mut().find(|(k, _)| *k == kind) {
@@ -408,9 +407,6 @@ impl Push<'_> {
                     attempt: 0,
                 });
             }
-        }
-        if let Some((_, jobs)) = phases.iter_mut().find(|(k, _)| *k == ChangeKind::Create) {
-            jobs.more = new_stores;
         }
         let mut outcome = Ok(());
         for (kind, jobs) in &mut phases {

@@ -204,6 +204,18 @@ fn read_outgoing(
     Ok(())
 }
 
+/// Every pending change `sql` selects (as [`read_outgoing`] reads them), ordered by id:
+/// sorted here, which is cheaper than reading the table in the order of its id index.
+fn read_sorted(conn: &Connection, sql: &str) -> Result<Vec<Outgoing>> {
+    let mut out = Vec::new();
+    read_outgoing(conn, sql, |item| {
+        out.push(item);
+        true
+    })?;
+    out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    Ok(out)
+}
+
 /// The new stores of a push, read by [`Workspace::read_new_stores`] on a thread of its own.
 pub struct NewStores {
     /// How many there are, in the snapshot they are read from.
@@ -263,14 +275,8 @@ impl Workspace {
         } else {
             format!("SELECT {COLUMNS}, NULL, NULL FROM drafts d")
         };
-        let mut out = Vec::new();
-        read_outgoing(&tx, &sql, |item| {
-            out.push(item);
-            true
-        })?;
+        let out = read_sorted(&tx, &sql)?;
         tx.commit()?;
-        // Sorted here: cheaper than reading the table in the order of its id index.
-        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
@@ -301,13 +307,8 @@ impl Workspace {
              SELECT {COLUMNS}, b.remote_hash, b.names_known
              FROM base b CROSS JOIN drafts d ON d.id = b.id WHERE d.json IS NOT NULL"
         );
-        let mut out = Vec::new();
-        read_outgoing(&tx, &sql, |item| {
-            out.push(item);
-            true
-        })?;
+        let out = read_sorted(&tx, &sql)?;
         tx.commit()?;
-        out.sort_unstable_by(|a, b| a.id.cmp(&b.id));
         Ok(out)
     }
 
