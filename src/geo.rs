@@ -17,7 +17,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use chrono::{NaiveDate, Offset, TimeZone};
 use chrono_tz::Tz;
-use country_boundaries::{BOUNDARIES_ODBL_360X180, CountryBoundaries, LatLon};
+use country_boundaries::{BOUNDARIES_ODBL_360X180, BoundingBox, CountryBoundaries, LatLon};
 use tzf_rs::EmbeddedFinder;
 
 /// How far, in degrees of latitude and longitude (about a kilometre), the `near` lookups look
@@ -114,13 +114,44 @@ fn around(lat: f64, lng: f64, degrees: f64) -> impl Iterator<Item = (f64, f64)> 
 /// Whether the point, or a point up to [`NEAR_DEGREES`] from it, is in the country `code`.
 pub fn near_country(lat: f64, lng: f64, code: &str) -> bool {
     let code = code.trim().to_ascii_uppercase();
-    around(lat, lng, NEAR_DEGREES)
-        .any(|(a, b)| area_ids(a, b).iter().any(|id| is_of_country(id, &code)))
+    near_area(lat, lng, &|id| is_of_country(id, &code))
 }
 
 /// Whether the point, or a point up to [`NEAR_DEGREES`] from it, is on land in some country.
 pub fn near_land(lat: f64, lng: f64) -> bool {
-    around(lat, lng, NEAR_DEGREES).any(|(a, b)| !area_ids(a, b).is_empty())
+    near_area(lat, lng, &|_| true)
+}
+
+/// Whether the point, or a point up to [`NEAR_DEGREES`] from it, is in an area that `wanted`
+/// accepts. The points around are looked at one by one only where such an area is near at all.
+fn near_area(lat: f64, lng: f64, wanted: &dyn Fn(&str) -> bool) -> bool {
+    let in_wanted = |a: f64, b: f64| area_ids(a, b).into_iter().any(wanted);
+    in_wanted(lat, lng)
+        || (cells_around_have(lat, lng, NEAR_DEGREES, wanted)
+            && around(lat, lng, NEAR_DEGREES).any(|(a, b)| in_wanted(a, b)))
+}
+
+/// Whether some area that `wanted` accepts covers part of a cell of the boundaries' raster
+/// within `degrees` of the point: when none does, no point that near is in such an area, and
+/// the points need not be looked up one by one (a store far from the country its address
+/// names, or at sea). `true` when it cannot be told.
+fn cells_around_have(lat: f64, lng: f64, degrees: f64, wanted: &dyn Fn(&str) -> bool) -> bool {
+    if !is_valid_point(lat, lng) {
+        return true;
+    }
+    let Some(finder) = country_finder() else {
+        return true;
+    };
+    let bounds = BoundingBox::new(
+        (lat - degrees).max(-90.0),
+        lng - degrees,
+        (lat + degrees).min(90.0),
+        lng + degrees,
+    );
+    match bounds {
+        Ok(bounds) => finder.intersecting_ids(bounds).into_iter().any(wanted),
+        Err(_) => true,
+    }
 }
 
 /// The IANA time zones whose area holds the point, sorted by name; at sea, the `Etc/GMT…`
@@ -252,6 +283,58 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2025, 6, 1).expect("date")
+    }
+
+    #[test]
+    fn near_lookups_give_what_looking_at_every_point_around_gives() {
+        // The definition: the point or one of the eight around it.
+        let each_point = |lat: f64, lng: f64, code: &str| {
+            around(lat, lng, NEAR_DEGREES)
+                .any(|(a, b)| area_ids(a, b).iter().any(|id| is_of_country(id, code)))
+        };
+        let each_point_land = |lat: f64, lng: f64| {
+            around(lat, lng, NEAR_DEGREES).any(|(a, b)| !area_ids(a, b).is_empty())
+        };
+        // A grid over western Europe and its coasts, the Pyrenees and the Channel, points on
+        // and next to the raster's cell edges, the poles and the antimeridian.
+        let mut points = Vec::new();
+        for i in 0..60 {
+            for j in 0..60 {
+                points.push((41.0 + f64::from(i) * 0.173, -6.0 + f64::from(j) * 0.251));
+            }
+        }
+        for edge in [42.0, 43.0, 50.0] {
+            for d in [-0.011, -0.01, -0.005, 0.0, 0.005, 0.01, 0.011] {
+                points.push((edge + d, 1.0));
+                points.push((43.4, -1.8 + d));
+            }
+        }
+        points.extend([
+            (90.0, 0.0),
+            (-90.0, 0.0),
+            (65.9, 179.995),
+            (65.9, -179.995),
+            (0.0, 0.0),
+        ]);
+        let mut near = 0;
+        for &(lat, lng) in &points {
+            for code in ["FR", "ES", "AD", "GB", "RU", "US"] {
+                let expected = each_point(lat, lng, code);
+                near += usize::from(expected);
+                assert_eq!(
+                    near_country(lat, lng, code),
+                    expected,
+                    "{lat}, {lng} near {code}"
+                );
+            }
+            assert_eq!(
+                near_land(lat, lng),
+                each_point_land(lat, lng),
+                "{lat}, {lng} near land"
+            );
+        }
+        // Both answers are common on the grid.
+        assert!(near > 1000 && near < points.len() * 6 - 1000, "{near}");
     }
 
     #[test]

@@ -103,7 +103,15 @@ impl PartialOrd for DayKey {
 
 impl Serialize for DayKey {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        const WEEKDAYS: [&str; 8] = ["0", "1", "2", "3", "4", "5", "6", "7"];
+        match self {
+            DayKey::Default => s.serialize_str("default"),
+            DayKey::Weekday(n) => match WEEKDAYS.get(usize::from(*n)) {
+                Some(text) => s.serialize_str(text),
+                None => s.collect_str(self),
+            },
+            DayKey::Other(k) => s.serialize_str(k),
+        }
     }
 }
 

@@ -158,7 +158,10 @@ impl PartialEq for Time {
 impl Serialize for Time {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            Time::Valid { time, .. } => s.collect_str(time),
+            // Always ASCII digits and a colon.
+            Time::Valid { time, .. } => {
+                s.serialize_str(std::str::from_utf8(&time.hh_mm()).unwrap_or("00:00"))
+            }
             Time::Invalid(raw) => s.serialize_str(raw),
         }
     }

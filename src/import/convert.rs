@@ -880,22 +880,24 @@ fn unescape(cell: &str) -> &str {
     }
 }
 
+/// `more` as it is where `into` has nothing yet (the usual case), else added to what it has.
+fn take_or_extend<C: IntoIterator + Extend<C::Item>>(into: &mut Option<C>, more: C) {
+    match into {
+        Some(all) => all.extend(more),
+        None => *into = Some(more),
+    }
+}
+
 /// Puts the days and special days of `parsed` into `into` (a later column wins for a day).
 fn merge_hours(into: &mut OpeningHours, parsed: OpeningHours) {
     if let Some(usual) = parsed.usual {
-        into.usual
-            .get_or_insert_with(Default::default)
-            .extend(usual);
+        take_or_extend(&mut into.usual, usual);
     }
     if let Some(special) = parsed.special {
-        into.special
-            .get_or_insert_with(Default::default)
-            .extend(special);
+        take_or_extend(&mut into.special, special);
     }
     if let Some(closures) = parsed.temporary_closure {
-        into.temporary_closure
-            .get_or_insert_with(Vec::new)
-            .extend(closures);
+        take_or_extend(&mut into.temporary_closure, closures);
     }
     if parsed.timezone.is_some() {
         into.timezone = parsed.timezone;

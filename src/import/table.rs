@@ -174,33 +174,160 @@ pub fn read_delimited(bytes: &[u8], tab_hint: bool) -> Result<Table, ImportError
     } else {
         sniff_delimiter(&text)
     };
-    let mut reader = csv::ReaderBuilder::new()
+    let records = read_records(&text, delimiter)?;
+    let format = TableFormat::Delimited {
+        delimiter,
+        encoding,
+    };
+    Ok(with_headers(records, format, "line"))
+}
+
+/// From this size on, the two halves of a delimited file are read on two threads.
+const SPLIT_FROM: usize = 4 * 1024 * 1024;
+
+/// The records of delimited text, each with its line. A large text is read in two halves, on
+/// two threads, split where a record ends.
+fn read_records(text: &[u8], delimiter: u8) -> Result<Vec<Row>, ImportError> {
+    read_records_split_from(text, delimiter, SPLIT_FROM)
+}
+
+/// [`read_records`], splitting texts of `split_from` bytes or more.
+fn read_records_split_from(
+    text: &[u8],
+    delimiter: u8,
+    split_from: usize,
+) -> Result<Vec<Row>, ImportError> {
+    let split = (text.len() >= split_from)
+        .then(|| record_end_after(text, delimiter, text.len() / 2))
+        .flatten();
+    let Some(split) = split else {
+        return read_records_from(text, delimiter, 0);
+    };
+    let (first, second) = text.split_at(split);
+    // The second half's lines follow the first half's.
+    let lines_before = memchr::memchr_iter(b'\n', first).count();
+    let (first, second) = std::thread::scope(|scope| {
+        let second = scope.spawn(|| read_records_from(second, delimiter, lines_before));
+        let first = read_records_from(first, delimiter, 0);
+        (first, second.join())
+    });
+    let mut records = first?;
+    match second {
+        Ok(rows) => records.extend(rows?),
+        Err(_) => {
+            return Err(ImportError::Unreadable(
+                "the second half of the file could not be read".into(),
+            ));
+        }
+    }
+    Ok(records)
+}
+
+/// A reader of the records of `text`: no header (it is found afterwards), rows of any length.
+fn records_reader(text: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(&text[..]);
+        .from_reader(text)
+}
+
+/// Reads the records of `text`, numbering their lines after `lines_before`.
+fn read_records_from(
+    text: &[u8],
+    delimiter: u8,
+    lines_before: usize,
+) -> Result<Vec<Row>, ImportError> {
+    let mut reader = records_reader(text, delimiter);
     let mut records: Vec<Row> = Vec::new();
     let mut record = StringRecord::new();
+    let mut lines = LineCounter::new(text, lines_before);
     loop {
         match reader.read_record(&mut record) {
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let line = lines.line_at(record.position().map(|p| p.byte()));
                 records.push(Row::of_record(line, &record));
             }
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = lines.line_at(e.position().map(|p| p.byte()));
                 return Err(ImportError::Unreadable(format!(
                     "line {line} cannot be read as delimited text ({e}); check that the file is CSV"
                 )));
             }
         }
     }
-    let format = TableFormat::Delimited {
-        delimiter,
-        encoding,
-    };
-    Ok(with_headers(records, format, "line"))
+    Ok(records)
+}
+
+/// The line each record of a text starts on, counted as the reader goes. The reader's own
+/// line count misses the line feed of a `\r\n` until the next record is read, which would
+/// number every record after a Windows line end one line too early.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    /// Line feeds before `counted_to`, plus the lines before the text.
+    feeds: usize,
+    counted_to: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t [u8], lines_before: usize) -> LineCounter<'t> {
+        LineCounter {
+            text,
+            feeds: lines_before,
+            counted_to: 0,
+        }
+    }
+
+    /// The line of the record the reader placed at byte `at`: the line ends the reader skips
+    /// before a record (blank lines) are not part of it. Records come in order.
+    fn line_at(&mut self, at: Option<u64>) -> usize {
+        let from = at
+            .and_then(|a| usize::try_from(a).ok())
+            .unwrap_or(self.counted_to)
+            .clamp(self.counted_to, self.text.len());
+        let start = self.text[from..]
+            .iter()
+            .position(|b| !matches!(b, b'\r' | b'\n'))
+            .map_or(self.text.len(), |skip| from + skip);
+        self.feeds += memchr::memchr_iter(b'\n', &self.text[self.counted_to..start]).count();
+        self.counted_to = start;
+        self.feeds + 1
+    }
+}
+
+/// Where the first record ending at or after `from` ends (just past its line feed), read as
+/// the CSV reader reads: a quote opens a quoted cell only at the start of a cell, and two
+/// quotes in a quoted cell are one quote. `None` when no record ends there.
+fn record_end_after(text: &[u8], delimiter: u8, from: usize) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        // Outside quotes: the next quote or line feed.
+        let at = i + memchr::memchr2(b'"', b'\n', text.get(i..)?)?;
+        if text[at] == b'\n' {
+            if at >= from {
+                return Some(at + 1);
+            }
+            i = at + 1;
+            continue;
+        }
+        let cell_start =
+            at == 0 || matches!(text[at - 1], b'\n' | b'\r') || text[at - 1] == delimiter;
+        i = at + 1;
+        if !cell_start {
+            continue;
+        }
+        // In a quoted cell: up to the quote that closes it.
+        loop {
+            let quote = i + memchr::memchr(b'"', text.get(i..)?)?;
+            if text.get(quote + 1) == Some(&b'"') {
+                i = quote + 2;
+            } else {
+                i = quote + 1;
+                break;
+            }
+        }
+    }
 }
 
 /// The delimiter that splits the first lines most consistently into more than one cell.
@@ -526,6 +653,76 @@ mod tests {
         assert_eq!(cells(&t, 0), ["1", "two\nlines", "x"]);
         assert_eq!(t.rows[0].line, 2);
         assert_eq!(t.rows[1].line, 4);
+    }
+
+    /// Delimited text made of random cells: plain, quoted with delimiters, line ends and
+    /// doubled quotes inside, with a quote in the middle of a plain cell, blank lines, and
+    /// line ends of both kinds.
+    fn messy_text(seed: u64, rows: usize) -> Vec<u8> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut out = Vec::new();
+        for r in 0..rows {
+            let cells = rng.usize(1..6);
+            for c in 0..cells {
+                if c > 0 {
+                    out.push(b';');
+                }
+                match rng.u8(0..6) {
+                    0 => out.extend_from_slice(format!("plain{r}").as_bytes()),
+                    1 => out.extend_from_slice(b"\"a;b\nc\r\nd\""),
+                    2 => out.extend_from_slice(b"\"say \"\"hi\"\"\n\""),
+                    3 => out.extend_from_slice(b"48\xc2\xb051'24\"N"),
+                    4 => out.extend_from_slice(b"\"\"\"\"\"\"\""),
+                    _ => {}
+                }
+            }
+            match rng.u8(0..4) {
+                0 => out.extend_from_slice(b"\r\n"),
+                1 => out.extend_from_slice(b"\n\n"),
+                _ => out.push(b'\n'),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_large_file_read_in_two_halves_reads_as_in_one() {
+        for seed in 0..40 {
+            let text = messy_text(seed, 300);
+            let whole = read_records_from(&text, b';', 0).expect("reads");
+            for split_from in [1, text.len() / 3, text.len()] {
+                let halves = read_records_split_from(&text, b';', split_from).expect("reads");
+                assert_eq!(halves, whole, "seed {seed}, split from {split_from}");
+            }
+            // The split falls where a record ends, as the reader reads it.
+            let end = record_end_after(&text, b';', text.len() / 2).expect("a record ends");
+            let ends: Vec<usize> = {
+                let mut reader = records_reader(&text, b';');
+                let mut record = StringRecord::new();
+                let mut ends = Vec::new();
+                while reader.read_record(&mut record).expect("reads") {
+                    ends.push(reader.position().byte() as usize);
+                }
+                ends
+            };
+            // Where the reader ended a record, or past the line ends it then skips.
+            assert!(
+                ends.iter()
+                    .any(|&e| e <= end && text[e..end].iter().all(|b| matches!(b, b'\r' | b'\n'))),
+                "seed {seed}: {end} is not where a record ends"
+            );
+        }
+    }
+
+    #[test]
+    fn rows_after_windows_line_ends_keep_their_lines() {
+        let t = read_delimited(
+            b"id,name\r\n1,a\r\n2,b\r\n\r\n3,c\n4,\"d\r\ne\"\r\n5,f\r\n",
+            false,
+        )
+        .expect("read");
+        let lines: Vec<usize> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3, 5, 6, 8]);
     }
 
     #[test]

@@ -108,6 +108,8 @@ fn check_website(website: &str, out: &mut Vec<Finding>) {
         Some(format!(
             "it has no http:// or https:// in front; write https://{w}"
         ))
+    } else if plainly_a_web_address(w) {
+        None
     } else {
         match url::Url::parse(w) {
             Err(e) => Some(format!("it is not a web address ({e})")),
@@ -128,6 +130,33 @@ fn check_website(website: &str, out: &mut Vec<Finding>) {
             format!("Website \"{website}\" cannot be right: {problem}."),
         ));
     }
+}
+
+/// Whether `w` is an address the full parse below would accept without a doubt, told without
+/// parsing it: `http://` or `https://`, a host of lower-case letters, digits, dots and hyphens
+/// with a dot, no empty part and a last part that is not a number (which would make it an
+/// IPv4 address), no punycode, no port and no user, then visible ASCII only. Anything else is
+/// parsed.
+fn plainly_a_web_address(w: &str) -> bool {
+    let Some(rest) = w
+        .strip_prefix("https://")
+        .or_else(|| w.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, after) = rest.split_at(host_end);
+    let host_ok = host.contains('.')
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && host
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with("xn--"))
+        && host.rsplit('.').next().is_some_and(|last| {
+            !last.bytes().all(|b| b.is_ascii_digit()) && !last.starts_with("0x")
+        });
+    host_ok && after.bytes().all(|b| b.is_ascii_graphic())
 }
 
 fn check_phone(phone: &str, country: Option<&Country>, out: &mut Vec<Finding>) {
@@ -185,5 +214,64 @@ fn check_phone(phone: &str, country: Option<&Country>, out: &mut Vec<Finding>) {
                     .unwrap_or_default()
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the full parse says of a web address.
+    fn parsed_ok(w: &str) -> bool {
+        match url::Url::parse(w) {
+            Ok(u) => {
+                (u.scheme() == "http" || u.scheme() == "https")
+                    && u.host_str()
+                        .is_some_and(|h| h.contains('.') || h == "localhost")
+            }
+            Err(_) => false,
+        }
+    }
+
+    #[test]
+    fn plain_web_addresses_are_told_as_the_parse_tells_them() {
+        for w in [
+            "https://example.com/stores/1",
+            "http://shop.example.co.uk/a?b=c#d",
+            "https://a-b.example.com",
+            "https://example.com:8080/",
+            "https://user@example.com/",
+            "https://1.2.3.4/",
+            "https://example.123/",
+            "https://example.0x1f/",
+            "https://xn--bcher-kva.example/",
+            "https://xn--zz.example/",
+            "https://a..b.com/",
+            "https://.example.com/",
+            "https://EXAMPLE.com/",
+            "https://exa_mple.com/",
+            "https://example.com/é",
+            "https:///example.com",
+            "https://localhost/",
+            "https://example/",
+            "ftp://example.com/",
+        ] {
+            if plainly_a_web_address(w) {
+                assert!(parsed_ok(w), "{w} is told plain but the parse refuses it");
+            }
+        }
+        assert!(plainly_a_web_address("https://example.com/stores/1?x=1#y"));
+        assert!(!plainly_a_web_address("https://1.2.3.4/"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn an_address_told_plain_is_one_the_parse_accepts(
+            w in "https?://[a-z0-9x-]{0,6}(\\.[a-z0-9x:@-]{0,4}){0,3}[/?#]?[ -~é]{0,8}"
+        ) {
+            if plainly_a_web_address(&w) {
+                proptest::prop_assert!(parsed_ok(&w), "{}", w);
+            }
+        }
     }
 }

@@ -207,12 +207,11 @@ pub(super) fn prepare(
 
 /// What the user sees of an id during the step.
 enum Visible {
-    /// As the step found it: the step has not changed it (read again when needed).
-    AsFound,
+    /// As the workspace holds it now: the step has not changed it, or has written its change
+    /// (a journaled step keeps no store: its drafts are read back).
+    Written,
     /// As change `.1` of chunk `.0` left it (in a step without a journal).
     Changed(usize, usize),
-    /// As the step's journal entry says it is after the step.
-    Journaled,
 }
 
 /// One id touched by the step.
@@ -227,8 +226,10 @@ struct Touched {
 }
 
 /// A step being written. A journaled step keeps no store once its chunk is written: what a
-/// later change of the same id compares with is read back from the journal, so a step of any
-/// size is written in bounded memory.
+/// later change of the same id compares with is read back from the drafts, so a step of any
+/// size is written in bounded memory. Its journal keeps what each id was before the step;
+/// what the step left is the workspace itself until the step is undone (see
+/// [`capture_after`]).
 pub(super) struct Step {
     now: String,
     /// The journal's step number, when the step is journaled.
@@ -289,7 +290,7 @@ impl Step {
         current: &[Change],
     ) -> Result<Option<String>> {
         Ok(match visible {
-            Visible::AsFound => effective_json(tx, id)?,
+            Visible::Written => effective_json(tx, id)?,
             Visible::Changed(c, i) => {
                 let chunk = if *c == self.chunks.len() {
                     current
@@ -298,11 +299,6 @@ impl Step {
                 };
                 chunk.get(*i).and_then(Change::json).map(str::to_owned)
             }
-            Visible::Journaled => tx
-                .prepare_cached("SELECT after FROM journal WHERE step = ?1 AND id = ?2")?
-                .query_row(params![self.journal, id], |r| r.get::<_, Option<String>>(0))
-                .optional()?
-                .flatten(),
         })
     }
 
@@ -334,11 +330,8 @@ impl Step {
                 lat = excluded.lat, lng = excluded.lng",
         )?;
         let mut remove = tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?;
-        let mut journal_insert = tx.prepare_cached(
-            "INSERT INTO journal (step, id, before, after) VALUES (?1, ?2, ?3, ?4)",
-        )?;
-        let mut journal_update =
-            tx.prepare_cached("UPDATE journal SET after = ?3 WHERE step = ?1 AND id = ?2")?;
+        let mut journal_insert =
+            tx.prepare_cached("INSERT INTO journal (step, id, before) VALUES (?1, ?2, ?3)")?;
         // Versions for this chunk, taken at once: each write gets a new one.
         let mut version: i64 = tx
             .prepare_cached(
@@ -383,7 +376,7 @@ impl Step {
                             base_hash,
                             in_conflict,
                             draft_version,
-                            visible: Visible::AsFound,
+                            visible: Visible::Written,
                             changed: false,
                         },
                     );
@@ -404,12 +397,10 @@ impl Step {
                     keep.execute(params![change.id, json, v])?;
                 }
                 if let Some(step) = journal {
-                    journal_insert.execute(params![step, change.id, visible, after])?;
+                    journal_insert.execute(params![step, change.id, visible])?;
                 }
                 touched.changed = true;
                 self.count += 1;
-            } else if let Some(step) = journal {
-                journal_update.execute(params![step, change.id, after])?;
             }
             let back_to_base = match &change.after {
                 Some(w) => Some(w.content_hash) == touched.base_hash,
@@ -436,7 +427,7 @@ impl Step {
                 ])?;
             }
             touched.visible = if journal.is_some() {
-                Visible::Journaled
+                Visible::Written
             } else {
                 Visible::Changed(c, i)
             };
@@ -465,4 +456,22 @@ impl Step {
         }
         Ok(count)
     }
+}
+
+/// Keeps in the journal what the workspace holds now of every id of `step`, as what a redo
+/// of the step brings back, before the step is undone. The journal does not copy what a step
+/// leaves when it is written (a large import would be written twice): when a step is undone,
+/// every step after it has been undone already, so what the workspace holds of its ids is
+/// what the step left, and a redo brings back exactly what the undo took away.
+pub(super) fn capture_after(tx: &Connection, step: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE journal SET after = CASE
+             WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.id = journal.id)
+                 THEN (SELECT d.json FROM drafts d WHERE d.id = journal.id)
+             ELSE (SELECT b.json FROM base b WHERE b.id = journal.id)
+         END
+         WHERE step = ?1",
+    )?
+    .execute(params![step])?;
+    Ok(())
 }

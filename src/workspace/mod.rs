@@ -818,6 +818,9 @@ impl Workspace {
                 WorkspaceError::NothingToRedo
             });
         };
+        if undo {
+            edit::capture_after(&tx, step)?;
+        }
         let rows: Vec<(String, Option<String>)> = {
             let column = if undo { "before" } else { "after" };
             let mut stmt = tx.prepare(&format!(

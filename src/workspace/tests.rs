@@ -372,7 +372,7 @@ fn a_batch_gives_each_store_its_own_origin_in_one_undoable_step() {
 }
 
 #[test]
-fn several_changes_of_one_store_in_a_step_journal_the_first_before_and_the_last_after() {
+fn several_changes_of_one_store_in_a_step_undo_to_the_first_before_and_redo_to_the_last_after() {
     let (_dir, mut ws) = open();
     ws.apply_pull(remote(&[store("A", "a")])).expect("pull");
     let edits = vec![
@@ -398,6 +398,44 @@ fn several_changes_of_one_store_in_a_step_journal_the_first_before_and_the_last_
     ws.undo().expect("undo several");
     assert_eq!(ws.store("A").expect("reads"), Some(store("A", "a")));
     assert_eq!(ws.pending_count().expect("count"), 0);
+    ws.redo().expect("redo several");
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "y")));
+    assert_eq!(ws.store("B").expect("reads"), None);
+    ws.redo().expect("redo back");
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "a")));
+    assert_eq!(ws.pending_count().expect("count"), 0);
+}
+
+#[test]
+fn the_journal_copies_what_a_step_left_only_when_the_step_is_undone() {
+    let (dir, mut ws) = open();
+    ws.apply_pull(remote(&[store("A", "a")])).expect("pull");
+    let edits: Vec<Edit> = (0..5)
+        .map(|i| Edit::put(store(&format!("N{i}"), "new")))
+        .chain([Edit::put(store("A", "mine"))])
+        .collect();
+    ws.apply("Six", &Origin::Form, edits).expect("apply");
+    let afters = |dir: &std::path::Path| -> i64 {
+        let conn = rusqlite::Connection::open(dir.join(super::DATABASE_FILE)).expect("opens");
+        conn.query_row(
+            "SELECT count(*) FROM journal WHERE after IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .expect("counts")
+    };
+    // What the step left is in the drafts alone.
+    assert_eq!(afters(dir.path()), 0);
+    ws.undo().expect("undo");
+    assert_eq!(afters(dir.path()), 6);
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "a")));
+    assert_eq!(ws.store("N3").expect("reads"), None);
+    drop(ws);
+    let mut ws = Workspace::open_dir(dir.path()).expect("reopens");
+    ws.redo().expect("redo");
+    assert_eq!(ws.store("A").expect("reads"), Some(store("A", "mine")));
+    assert_eq!(ws.store("N3").expect("reads"), Some(store("N3", "new")));
+    assert_eq!(ws.pending_count().expect("count"), 6);
 }
 
 #[test]
