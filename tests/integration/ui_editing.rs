@@ -7,7 +7,7 @@ use std::sync::Arc;
 use egui_kittest::kittest::Queryable;
 use storedesk::profiles::{MemoryStore, SANDBOX_PRIVATE_KEY};
 
-mod window;
+use crate::window;
 use window::{
     change_remote, push_and_read_back, remote, retype, select_in_list, step_until, wait_for_drafts,
     window, window_sized,

@@ -14,7 +14,7 @@ use storedesk::model::{Location, Store};
 use storedesk::profiles::{KeySource, MemoryStore, ProfileSettings, ProfileStore, Secret};
 use storedesk::workspace::{Origin, SyncState};
 
-mod window;
+use crate::window;
 use window::{emulator, push_and_read_back, step_until, window};
 
 fn location_of(app: &StoreDeskApp, id: &str) -> (f64, f64) {

@@ -1,8 +1,5 @@
 //! Helpers shared by the sync tests.
 
-// Each test file uses a part of these helpers.
-#![allow(dead_code)]
-
 use storedesk::emulator::RequestLog;
 use storedesk::model::{Location, Store};
 

@@ -1,6 +1,5 @@
 //! What the window tests share: a window on profiles in a folder with keys in memory,
 //! stepping until a condition holds, and reading a store back from the emulator.
-#![allow(dead_code)]
 
 use std::path::Path;
 use std::sync::Arc;

@@ -12,7 +12,7 @@ use storedesk::model::Store;
 use storedesk::sync::{self, PushOptions, PushReport};
 use storedesk::workspace::{ChangeKind, Origin, Resolution, Workspace};
 
-mod common;
+use crate::common;
 
 use common::{assert_no_delete_without_query, store};
 

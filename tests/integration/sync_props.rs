@@ -13,7 +13,7 @@ use storedesk::model::{Location, Store};
 use storedesk::sync::{self, PlanOptions, PushOptions};
 use storedesk::workspace::{Origin, Workspace};
 
-mod common;
+use crate::common;
 
 const KEY: &str = "prop-private-key";
 

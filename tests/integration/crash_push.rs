@@ -13,7 +13,7 @@ use storedesk::emulator::{BackgroundEmulator, EmulatorConfig, Faults, start_in_b
 use storedesk::model::{Location, Store};
 use storedesk::workspace::{Origin, Workspace};
 
-mod common;
+use crate::common;
 
 const KEY: &str = "crash-test-private-key";
 const TRIALS: usize = 100;

@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use storedesk::emulator::{BackgroundEmulator, EmulatorConfig, start_in_background};
 
-mod common;
+use crate::common;
 
 use common::store;
 

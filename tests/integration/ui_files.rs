@@ -16,7 +16,7 @@ use storedesk::import::Target;
 use storedesk::profiles::{KeySource, MemoryStore, ProfileSettings, ProfileStore, Secret};
 use storedesk::workspace::SyncState;
 
-mod window;
+use crate::window;
 use window::step_until;
 
 /// Dialogs that answer with the paths they are given, and remember what was asked.
