@@ -462,7 +462,10 @@ impl Step {
 /// of the step brings back, before the step is undone. The journal does not copy what a step
 /// leaves when it is written (a large import would be written twice): when a step is undone,
 /// every step after it has been undone already, so what the workspace holds of its ids is
-/// what the step left, and a redo brings back exactly what the undo took away.
+/// what the step left, and a redo brings back exactly what the undo took away. What the
+/// workspace holds of an id is read by the rule of `effective_json` (the draft, a deleted one
+/// included, else the base), here for every id of the step in one statement: a change to
+/// that rule is made in both.
 pub(super) fn capture_after(tx: &Connection, step: i64) -> Result<()> {
     tx.prepare_cached(
         "UPDATE journal SET after = CASE
