@@ -304,9 +304,17 @@ pub(crate) fn load(path: &Path, now: &str) -> io::Result<IndexMap<String, Entry>
 /// Reads a write body `{"stores": [...]}` and checks every store as the API does: the stores,
 /// or the sentence the API answers with in `{"status": "error", "value": ...}`.
 ///
-/// A body that reads in one pass goes straight to the checks; otherwise each store is read
-/// from its own text, to name the first one that cannot be read and say why.
+/// A well-formed body whose stores all pass is read in one pass; otherwise each store is read
+/// from its own text, to name the first one that cannot be read or is refused, and say why.
 pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Written>, String> {
+    match read_good_batch(body) {
+        Some(stores) => Ok(stores),
+        None => read_each_store(body),
+    }
+}
+
+/// [`read_batch`] one store at a time: finds the stores' texts, then reads each one.
+fn read_each_store(body: &[u8]) -> Result<Vec<Written>, String> {
     const NOT_JSON: &str = "The request is invalid, the data is not a valid JSON.";
     #[derive(Deserialize)]
     struct Batch<'a> {
@@ -341,6 +349,67 @@ pub(crate) fn read_batch(body: &[u8]) -> Result<Vec<Written>, String> {
         ));
     }
     Ok(stores)
+}
+
+/// Reads a batch in one pass when it is `{"stores": [...]}` (whitespace aside) and every store
+/// in it reads and passes the checks; `None` otherwise, for [`read_batch`] to find what is
+/// wrong as it always does. Each store is read where it stands in the body, and its text is
+/// taken from where the reading began to where it ended, rather than the body being gone
+/// through once to find the stores' texts and once more to read them.
+fn read_good_batch(body: &[u8]) -> Option<Vec<Written>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut at = Cursor { text, pos: 0 };
+    for token in ["{", "\"stores\"", ":", "["] {
+        at.expect(token)?;
+    }
+    let mut stores = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    loop {
+        at.skip_space();
+        let start = at.pos;
+        let mut reader =
+            serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<Store>();
+        let store = reader.next()?.ok()?;
+        let end = start + reader.byte_offset();
+        check_store(stores.len(), &store).ok()?;
+        let id = store.store_id?;
+        if !seen.insert(id.clone()) {
+            return None;
+        }
+        stores.push(Written {
+            id,
+            json: text.get(start..end)?.into(),
+        });
+        at.pos = end;
+        if at.expect(",").is_none() {
+            break;
+        }
+    }
+    for token in ["]", "}"] {
+        at.expect(token)?;
+    }
+    at.skip_space();
+    (at.pos == text.len()).then_some(stores)
+}
+
+/// A place in a JSON text, for [`read_good_batch`].
+struct Cursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl Cursor<'_> {
+    fn skip_space(&mut self) {
+        let rest = self.text.get(self.pos..).unwrap_or_default();
+        self.pos += rest.len() - rest.trim_start_matches([' ', '\t', '\n', '\r']).len();
+    }
+
+    /// Moves past `token` after any whitespace; `None` if something else comes.
+    fn expect(&mut self, token: &str) -> Option<()> {
+        self.skip_space();
+        let rest = self.text.get(self.pos..)?;
+        rest.starts_with(token).then(|| self.pos += token.len())
+    }
 }
 
 /// Why the store at `index` (its text) cannot be read, naming it by its id when it has one.
@@ -535,6 +604,44 @@ mod tests {
             let err = read_batch(text.as_bytes()).expect_err(&text);
             assert!(err.contains(expected), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_batch_read_in_one_pass_is_the_batch_read_store_by_store() {
+        let a = r#"{"storeId":"A","name":"N \"1\" ]}","location":{"lat":1,"lng":2},"x":[{}]}"#;
+        let b = r#"{ "storeId" : "B", "name": "Ü", "location": {"lat": -1.5, "lng": 2e1} }"#;
+        let bodies = [
+            format!(r#"{{"stores":[{a}]}}"#),
+            format!("{{\"stores\":[{a},{b}]}}"),
+            format!(" \r\n{{ \"stores\" :\t[ {a} ,\n {b} ] }}\n "),
+        ];
+        for body in &bodies {
+            let one = read_good_batch(body.as_bytes()).expect(body);
+            let each = read_each_store(body.as_bytes()).expect(body);
+            let texts = |w: &[Written]| -> Vec<(String, String)> {
+                w.iter()
+                    .map(|w| (w.id.clone(), w.json.to_string()))
+                    .collect()
+            };
+            assert_eq!(texts(&one), texts(&each), "{body}");
+            assert_eq!(one[0].json.as_ref(), a);
+        }
+        // Anything else is left to the reading store by store, which says what is wrong or
+        // reads what it can.
+        let other_key = format!(r#"{{"stores":[{a}],"more":1}}"#);
+        let refused = r#"{"storeId":"C","name":"N"}"#;
+        for body in [
+            other_key.clone(),
+            format!(r#"{{"stores":[{a},{a}]}}"#),
+            format!(r#"{{"stores":[{a},{refused}]}}"#),
+            format!(r#"{{"stores":[{a}]}} x"#),
+            format!(r#"{{"stores":[{a},]}}"#),
+            format!(r#"{{"stores":[{a}"#),
+            r#"{"stores":[]}"#.to_owned(),
+        ] {
+            assert!(read_good_batch(body.as_bytes()).is_none(), "{body}");
+        }
+        assert_eq!(read_batch(other_key.as_bytes()).map(|s| s.len()), Ok(1));
     }
 
     #[test]

@@ -194,6 +194,10 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    // A statement that changes many rows inside a larger transaction keeps the pages it
+    // changes in a statement journal, to undo that statement alone: in memory rather than in
+    // a temporary file, which is written and thrown away at each such statement.
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
