@@ -379,28 +379,7 @@ impl Workspace {
     pub fn load_json(&self, items: &mut Vec<Outgoing>) -> Result<Vec<Outgoing>> {
         // One read transaction for all the reads, rather than one each.
         let tx = self.conn.unchecked_transaction()?;
-        let mut stmt =
-            tx.prepare_cached("SELECT json FROM drafts WHERE id = ?1 AND version = ?2")?;
-        let mut kept = Vec::with_capacity(items.len());
-        let mut changed = Vec::new();
-        for mut item in items.drain(..) {
-            if item.kind == ChangeKind::Delete || item.json.is_some() {
-                kept.push(item);
-                continue;
-            }
-            let json: Option<Option<String>> = stmt
-                .query_row(params![item.id, item.version], |r| r.get(0))
-                .optional()?;
-            match json.flatten() {
-                Some(json) => {
-                    item.json = Some(json);
-                    kept.push(item);
-                }
-                None => changed.push(item),
-            }
-        }
-        *items = kept;
-        drop(stmt);
+        let changed = read_drafts_json(&tx, items, |item| item.json.is_some())?;
         tx.commit()?;
         Ok(changed)
     }
@@ -454,29 +433,8 @@ impl Workspace {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut changed = Vec::new();
-        {
-            let mut read =
-                tx.prepare_cached("SELECT json FROM drafts WHERE id = ?1 AND version = ?2")?;
-            let mut kept = Vec::with_capacity(items.len());
-            for mut item in items.drain(..) {
-                if item.kind == ChangeKind::Delete {
-                    kept.push(item);
-                    continue;
-                }
-                let json: Option<Option<String>> = read
-                    .query_row(params![item.id, item.version], |r| r.get(0))
-                    .optional()?;
-                match json.flatten() {
-                    Some(json) => {
-                        item.json = Some(json);
-                        kept.push(item);
-                    }
-                    None => changed.push(item),
-                }
-            }
-            *items = kept;
-        }
+        // Read again even when already read: the in-flight records point at these versions.
+        let changed = read_drafts_json(&tx, items, |_| false)?;
         if items.is_empty() {
             return Ok((None, changed));
         }
@@ -581,6 +539,37 @@ impl Workspace {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Reads into `items` the JSON of their drafts at the versions listed, but for the deletes and
+/// the items `read_already` says to leave as they are. The items whose draft is no longer at
+/// that version are taken out of `items` and returned.
+fn read_drafts_json(
+    conn: &Connection,
+    items: &mut Vec<Outgoing>,
+    read_already: impl Fn(&Outgoing) -> bool,
+) -> Result<Vec<Outgoing>> {
+    let mut read = conn.prepare_cached("SELECT json FROM drafts WHERE id = ?1 AND version = ?2")?;
+    let mut kept = Vec::with_capacity(items.len());
+    let mut changed = Vec::new();
+    for mut item in items.drain(..) {
+        if item.kind == ChangeKind::Delete || read_already(&item) {
+            kept.push(item);
+            continue;
+        }
+        let json: Option<Option<String>> = read
+            .query_row(params![item.id, item.version], |r| r.get(0))
+            .optional()?;
+        match json.flatten() {
+            Some(json) => {
+                item.json = Some(json);
+                kept.push(item);
+            }
+            None => changed.push(item),
+        }
+    }
+    *items = kept;
+    Ok(changed)
 }
 
 fn record_answer<T: Sent>(
