@@ -104,10 +104,18 @@ pub fn covers_country(code: &str) -> bool {
 
 /// The point and the eight around it, `degrees` away.
 fn around(lat: f64, lng: f64, degrees: f64) -> impl Iterator<Item = (f64, f64)> {
+    std::iter::once((lat, lng))
+        .filter(|&(a, b)| is_valid_point(a, b))
+        .chain(neighbours(lat, lng, degrees))
+}
+
+/// The eight points around the point, `degrees` away.
+fn neighbours(lat: f64, lng: f64, degrees: f64) -> impl Iterator<Item = (f64, f64)> {
     let steps = [0.0, -degrees, degrees];
     steps
         .into_iter()
         .flat_map(move |dy| steps.into_iter().map(move |dx| (lat + dy, lng + dx)))
+        .skip(1)
         .filter(|&(a, b)| is_valid_point(a, b))
 }
 
@@ -128,7 +136,7 @@ fn near_area(lat: f64, lng: f64, wanted: &dyn Fn(&str) -> bool) -> bool {
     let in_wanted = |a: f64, b: f64| area_ids(a, b).into_iter().any(wanted);
     in_wanted(lat, lng)
         || (cells_around_have(lat, lng, NEAR_DEGREES, wanted)
-            && around(lat, lng, NEAR_DEGREES).any(|(a, b)| in_wanted(a, b)))
+            && neighbours(lat, lng, NEAR_DEGREES).any(|(a, b)| in_wanted(a, b)))
 }
 
 /// Whether some area that `wanted` accepts covers part of a cell of the boundaries' raster
