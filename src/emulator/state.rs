@@ -326,7 +326,6 @@ fn read_each_store(body: &[u8]) -> Result<Vec<Written>, String> {
         return Err("The request has no stores.".to_owned());
     }
     let mut stores = Vec::with_capacity(batch.stores.len());
-    let mut seen = std::collections::HashSet::with_capacity(batch.stores.len());
     for (index, item) in batch.stores.into_iter().enumerate() {
         // Read whole, so that a value of the wrong type is refused, then kept as text.
         let store = match serde_json::from_str::<Store>(item.get()) {
@@ -339,16 +338,21 @@ fn read_each_store(body: &[u8]) -> Result<Vec<Written>, String> {
             json: item.get().into(),
         });
     }
-    if let Some(id) = stores
-        .iter()
-        .map(|s| s.id.as_str())
-        .find(|id| !seen.insert(*id))
-    {
+    if let Some(id) = repeated_id(&stores) {
         return Err(format!(
             "Store \"{id}\" appears more than once in the request."
         ));
     }
     Ok(stores)
+}
+
+/// The first id that a store of `stores` has again, if any.
+fn repeated_id(stores: &[Written]) -> Option<&str> {
+    let mut seen = std::collections::HashSet::with_capacity(stores.len());
+    stores
+        .iter()
+        .map(|s| s.id.as_str())
+        .find(|id| !seen.insert(*id))
 }
 
 /// Reads a batch in one pass when it is `{"stores": [...]}` (whitespace aside) and every store
@@ -363,7 +367,6 @@ fn read_good_batch(body: &[u8]) -> Option<Vec<Written>> {
         at.expect(token)?;
     }
     let mut stores = Vec::new();
-    let mut seen = std::collections::HashSet::new();
     loop {
         at.skip_space();
         let start = at.pos;
@@ -372,12 +375,8 @@ fn read_good_batch(body: &[u8]) -> Option<Vec<Written>> {
         let store = reader.next()?.ok()?;
         let end = start + reader.byte_offset();
         check_store(stores.len(), &store).ok()?;
-        let id = store.store_id?;
-        if !seen.insert(id.clone()) {
-            return None;
-        }
         stores.push(Written {
-            id,
+            id: store.store_id?,
             json: text.get(start..end)?.into(),
         });
         at.pos = end;
@@ -389,7 +388,7 @@ fn read_good_batch(body: &[u8]) -> Option<Vec<Written>> {
         at.expect(token)?;
     }
     at.skip_space();
-    (at.pos == text.len()).then_some(stores)
+    (at.pos == text.len() && repeated_id(&stores).is_none()).then_some(stores)
 }
 
 /// A place in a JSON text, for [`read_good_batch`].
