@@ -69,7 +69,7 @@ fn all_digits(s: &str) -> bool {
 
 impl TimeOfDay {
     /// The canonical `HH:MM` bytes, without going through the formatting machinery.
-    fn hh_mm(self) -> [u8; 5] {
+    pub(crate) fn hh_mm(self) -> [u8; 5] {
         let (h, m) = (self.hour(), self.minute());
         let digit = |n: u32| b'0' + (n % 10) as u8;
         [digit(h / 10), digit(h), b':', digit(m / 10), digit(m)]

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod countries;
 pub mod document;
 pub mod id_hash;
+mod json;
 pub(crate) mod object;
 pub mod read;
 
@@ -177,9 +178,18 @@ impl Store {
         // Written into room for a usual store at once, rather than into a buffer that grows
         // (and is copied) several times on the way.
         let mut buffer = Vec::with_capacity(JSON_ROOM);
-        match serde_json::to_writer(&mut buffer, self) {
+        match json::write_store(&mut buffer, self) {
             Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
             Err(_) => String::new(),
+        }
+    }
+
+    /// The write-format JSON as bytes, the same as [`Store::to_json`].
+    fn json_bytes(&self) -> Vec<u8> {
+        let mut buffer = Vec::with_capacity(JSON_ROOM);
+        match json::write_store(&mut buffer, self) {
+            Ok(()) => buffer,
+            Err(_) => Vec::new(),
         }
     }
 
@@ -192,7 +202,7 @@ impl Store {
 
     fn into_canonical_bytes(mut self) -> Vec<u8> {
         self.sort_maps();
-        serde_json::to_vec(&self).unwrap_or_default()
+        self.json_bytes()
     }
 
     /// A 64-bit FNV-1a hash of the canonical bytes of the normalised store, stable across runs
@@ -205,7 +215,7 @@ impl Store {
     pub fn hashes(&self) -> (u64, u64) {
         let mut s = self.normalised();
         s.sort_maps();
-        let content = fnv1a(&serde_json::to_vec(&s).unwrap_or_default());
+        let content = fnv1a(&s.json_bytes());
         s.strip_to_remote();
         s.normalise_in_place();
         (content, fnv1a(&s.into_canonical_bytes()))
@@ -454,7 +464,18 @@ impl Store {
 
 /// Serialises a write body `{"stores": [...]}`.
 pub fn write_body(stores: &[Store]) -> String {
-    serde_json::to_string(&WriteBody { stores }).unwrap_or_default()
+    let mut out = Vec::with_capacity(stores.len().saturating_mul(JSON_ROOM));
+    out.extend_from_slice(b"{\"stores\":[");
+    for (i, store) in stores.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        if json::write_store(&mut out, store).is_err() {
+            return String::new();
+        }
+    }
+    out.extend_from_slice(b"]}");
+    String::from_utf8(out).unwrap_or_default()
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
