@@ -117,7 +117,7 @@ impl Serialize for DayKey {
 
 impl<'de> Deserialize<'de> for DayKey {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<DayKey, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let crate::model::object::Text(text) = Deserialize::deserialize(d)?;
         Ok(DayKey::parse(&text))
     }
 }

@@ -169,7 +169,7 @@ impl Serialize for Time {
 
 impl<'de> Deserialize<'de> for Time {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Time, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let crate::model::object::Text(text) = Deserialize::deserialize(d)?;
         Ok(Time::parse(&text))
     }
 }
