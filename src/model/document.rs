@@ -628,12 +628,23 @@ mod tests {
 
     #[test]
     fn the_quick_readings_agree_with_reading_item_by_item() {
+        for text in &odd_texts() {
+            assert_eq!(
+                format!("{:?}", parse_document(text)),
+                format!("{:?}", item_by_item(text)),
+                "{text}"
+            );
+        }
+    }
+
+    /// Files of every shape, with what is out of the ordinary in each of them.
+    fn odd_texts() -> Vec<String> {
         let store = r#"{"storeId": "s_1", "name": "Bâtiment \"é\"", "location": {"lat": 48.8, "lng": 2.3, "alt": 1},
             "openingHours": {"timezone": "Europe/Paris", "usual": {"1": [{"start": "9:00", "end": "12:00"}, {"start": "14:00", "end": "18:00"}, {"start": "19:00", "end": "20:00"}, {"start": "21:00", "end": "22:00"}, {"all-day": true}]},
             "special": {"2030-01-01": []}, "temporary_closure": [{"start": "2030-08-01", "end": "2030-08-15"}]},
             "userProperties": {"deep": [[[[{"a": null}]]]], "n": -1.5e3}, "brand": "X"}"#;
         let feature = r#"{"type": "Feature", "properties": {"store_id": "f", "name": "F"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}"#;
-        let texts = [
+        [
             format!("{{\"stores\": [{store}, {store}]}}"),
             format!("\u{feff}\r\n\t[ {store} ,\n  {store}\n]\n\n"),
             format!("{{\"meta\": {{\"a\": [1, {{\"b\": null}}]}}, \"stores\": [{store}], \"n\": 5, \"t\": true}}"),
@@ -667,13 +678,79 @@ mod tests {
             "{\"stores\": [}\n".to_owned(),
             "{\"stores\": [{\"storeId\": \"a\"".to_owned(),
             "  \"x\"  ".to_owned(),
-        ];
-        for text in &texts {
-            assert_eq!(
-                format!("{:?}", parse_document(text)),
-                format!("{:?}", item_by_item(text)),
-                "{text}"
-            );
+            format!("[{store}, \"a\\\"]\", -1.5e3, true, null, [], {{}}, \"\"]"),
+            format!("[{store}, tru]"),
+            format!("[{store}, 01]"),
+            format!("[{store}, {{\"a\": \"\\x\"}}]"),
+            format!("[{store}, {{\"a\": [1}}]]"),
+            format!("[{store}]]"),
+            format!("[{store}] ]"),
+            format!("[{store} {store}]"),
+            format!("[ , {store}]"),
+            format!("{{ \"stores\" : [ {store} ] , }}"),
+            format!("{{\"stores\": [{store}] ]"),
+            "[\"abc]".to_owned(),
+            "[1,]".to_owned(),
+            "[[]".to_owned(),
+            "[]]".to_owned(),
+        ]
+        .into_iter()
+        .collect()
+    }
+
+    /// Reads a file as `StoreFile` does: found, then each entry read on its own.
+    fn found(text: &str) -> String {
+        let found = StoreFile::find(text.to_owned()).map(|f| {
+            let entries: Vec<Entry> = f.entries().collect();
+            assert_eq!(entries.len(), f.len(), "{text}");
+            format!("{:?} {entries:?}", f.kind)
+        });
+        format!("{found:?}")
+    }
+
+    fn whole(text: &str) -> String {
+        let whole = parse_document(text).map(|d| format!("{:?} {:?}", d.kind, d.entries));
+        format!("{whole:?}")
+    }
+
+    #[test]
+    fn stores_found_then_read_one_by_one_are_the_stores_of_the_document() {
+        for text in &odd_texts() {
+            assert_eq!(found(text), whole(text), "{text}");
+        }
+        // A large file, and the same with a store that is not JSON near its start or its end.
+        let store = r#"{"storeId": "s", "name": "a \"b\" \\ c", "tags": ["x", "]"]}"#;
+        let many = vec![store; 30_000];
+        let good = format!("{{\"stores\": [{}]}}", many.join(",\n"));
+        assert_eq!(found(&good), whole(&good));
+        for at in [10, 29_990] {
+            let mut broken = many.clone();
+            broken[at] = r#"{"storeId": "s" "name": "a"}"#;
+            let text = format!("[{}]", broken.join(","));
+            assert!(whole(&text).starts_with("Err(Syntax"), "{}", whole(&text));
+            assert_eq!(found(&text), whole(&text));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_array_of_values_is_found_as_the_document_reads_it(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "{", "}", "[", "]", ",", ":", " ", "\n", "\"", "\\", "\"a\"", "\"st\\\"\"",
+                    "1", "-2.5e3", "true", "null", "{\"storeId\": \"a\"}", "\"stores\"",
+                ]),
+                0..24,
+            ),
+            wrap in proptest::bool::ANY,
+        ) {
+            let inner = parts.concat();
+            let text = if wrap {
+                format!("{{\"stores\": [{inner}]}}")
+            } else {
+                format!("[{inner}]")
+            };
+            proptest::prop_assert_eq!(found(&text), whole(&text), "{}", text);
         }
     }
 
