@@ -17,7 +17,8 @@ pub struct Country {
 
 struct Tables {
     countries: Vec<Country>,
-    by_alpha2: HashMap<&'static str, usize>,
+    /// The country of each pair of letters `AA`..`ZZ` (see `letters_index`).
+    by_alpha2: Vec<Option<u16>>,
     by_name: HashMap<String, usize>,
     by_zone: HashMap<&'static str, Vec<usize>>,
     by_calling_code: HashMap<&'static str, Vec<usize>>,
@@ -43,13 +44,18 @@ static TABLES: LazyLock<Tables> = LazyLock::new(|| {
             })
         })
         .collect();
-    let mut by_alpha2 = HashMap::new();
+    let mut by_alpha2 = vec![None; 26 * 26];
     let mut by_name: HashMap<String, usize> = HashMap::new();
     let mut ambiguous: Vec<String> = Vec::new();
     let mut by_zone: HashMap<&'static str, Vec<usize>> = HashMap::new();
     let mut by_calling_code: HashMap<&'static str, Vec<usize>> = HashMap::new();
     for (i, c) in countries.iter().enumerate() {
-        by_alpha2.insert(c.alpha2, i);
+        if let (Some(slot), Ok(i)) = (
+            letters_index(c.alpha2).and_then(|at| by_alpha2.get_mut(at)),
+            u16::try_from(i),
+        ) {
+            *slot = Some(i);
+        }
         let names = [c.name, c.alpha3]
             .into_iter()
             .chain(c.other_names.iter().copied());
@@ -88,11 +94,22 @@ pub fn all() -> &'static [Country] {
 
 /// The country of an alpha-2 code, whatever its case.
 pub fn by_code(code: &str) -> Option<&'static Country> {
-    let upper = code.trim().to_ascii_uppercase();
-    TABLES
-        .by_alpha2
-        .get(upper.as_str())
-        .map(|&i| &TABLES.countries[i])
+    let at = letters_index(code.trim())?;
+    let i = (*TABLES.by_alpha2.get(at)?)?;
+    TABLES.countries.get(usize::from(i))
+}
+
+/// Where two ASCII letters, in either case, are in a table of the 676 pairs `AA`..`ZZ`; `None`
+/// for anything else, which no alpha-2 code is.
+fn letters_index(code: &str) -> Option<usize> {
+    let &[a, b] = code.as_bytes() else {
+        return None;
+    };
+    let letter = |c: u8| {
+        c.is_ascii_alphabetic()
+            .then(|| usize::from(c.to_ascii_uppercase() - b'A'))
+    };
+    Some(letter(a)? * 26 + letter(b)?)
 }
 
 /// The country a name means (`Netherlands`, `Nederland`, `The Netherlands`, `NLD`), when the
@@ -191,6 +208,26 @@ mod tests {
     #[test]
     fn the_table_has_every_assigned_code() {
         assert_eq!(all().len(), 249);
+        for country in all() {
+            let code = country.alpha2;
+            assert!(code.len() == 2 && code.bytes().all(|b| b.is_ascii_uppercase()));
+            for spelling in [
+                code.to_owned(),
+                code.to_ascii_lowercase(),
+                format!(" {code}\t"),
+            ] {
+                assert_eq!(
+                    by_code(&spelling).map(|c| c.alpha2),
+                    Some(code),
+                    "{spelling}"
+                );
+            }
+        }
+        for other in [
+            "", "F", "FRA", "F1", "1F", "É", "Ｆr", "ZZ", "XZ", " ", "fr fr",
+        ] {
+            assert_eq!(by_code(other).map(|c| c.alpha2), None, "{other}");
+        }
         assert_eq!(code(by_code("fr")), Some("FR"));
         assert_eq!(by_code("UK").map(|c| c.alpha2), None);
         assert_eq!(code(reserved_alias("uk")), Some("GB"));
