@@ -511,9 +511,9 @@ impl<'a> Positions<'a> {
             *self = Positions::new(self.text);
         }
         let bytes = &self.text.as_bytes()[self.offset..at];
-        let after_newline = match bytes.iter().rposition(|&b| b == b'\n') {
+        let after_newline = match memchr::memrchr(b'\n', bytes) {
             Some(last) => {
-                self.line += bytes.iter().filter(|&&b| b == b'\n').count();
+                self.line += memchr::memchr_iter(b'\n', bytes).count();
                 self.column_chars = 0;
                 &bytes[last + 1..]
             }
