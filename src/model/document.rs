@@ -197,7 +197,8 @@ impl StoreFile {
         let mark = text.len() - without_mark(&text)?.len();
         text.drain(..mark);
         let (kind, items) = {
-            let (kind, raw) = match read_items_directly(&text) {
+            let found = items_in_halves(&text).or_else(|| read_items_directly(&text));
+            let (kind, raw) = match found {
                 Some(found) => found,
                 None => read_items(&text)?,
             };
@@ -369,6 +370,162 @@ impl<'a> Cursor<'a> {
                 b',' => self.skip_whitespace(),
                 b']' => return Some(stores),
                 _ => return None,
+            }
+        }
+    }
+}
+
+/// Files at least this large have their stores found on two threads.
+const HALVES_FROM: usize = 1 << 20;
+
+/// The stores of a large Woosmap JSON file (`{"stores": [...]}` with no other key, or an
+/// array), found on two threads: this one from the first store, the other from a comma
+/// between two stores near the middle of the text. That comma is a guess (`}`, `,` and `{`,
+/// with a line feed between them if one is found); this thread confirms it by ending a store
+/// right before it. When it does not (the comma was inside a text or a store), this thread
+/// goes on alone to the end and the other's stores are dropped. `None` when the file has
+/// another shape or anything is not JSON: `read_items_directly` then reads the file, and the
+/// stores found here are the ones it finds.
+fn items_in_halves(text: &str) -> Option<(DocumentKind, Vec<&RawValue>)> {
+    if text.len() < HALVES_FROM {
+        return None;
+    }
+    let mut at = ItemsCursor { text, pos: 0 };
+    let kind = if at.token(b"[") {
+        DocumentKind::StoresArray
+    } else if at.token(b"{") && at.token(b"\"stores\"") && at.token(b":") && at.token(b"[") {
+        DocumentKind::StoresObject
+    } else {
+        return None;
+    };
+    let split = comma_between_stores(text.as_bytes(), text.len() / 2)?;
+    let items = std::thread::scope(|scope| {
+        let second_half = std::thread::Builder::new()
+            .name("storedesk-read".into())
+            .spawn_scoped(scope, || {
+                let mut rest = ItemsCursor {
+                    text,
+                    pos: split + 1,
+                };
+                let items = rest.items_to_end()?;
+                Some((items, rest.pos))
+            });
+        let (mut items, confirmed) = at.items_to(split)?;
+        let second_half = second_half.ok().and_then(|t| t.join().ok().flatten());
+        match (confirmed, second_half) {
+            (true, Some((rest, end))) => {
+                items.extend(rest);
+                at.pos = end;
+            }
+            (true, None) => return None,
+            (false, _) => items.extend(at.items_to_end()?),
+        }
+        Some(items)
+    })?;
+    let closed = kind == DocumentKind::StoresArray || at.token(b"}");
+    at.skip_whitespace();
+    (closed && at.pos == text.len()).then_some((kind, items))
+}
+
+/// A comma from `from` on that has `}` before it and `{` after it, whitespace aside: the
+/// first with a line feed in that whitespace (as between the stores of most files, where the
+/// periods of opening hours are written `},{`), else the first.
+fn comma_between_stores(bytes: &[u8], from: usize) -> Option<usize> {
+    let is_space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
+    let mut pos = from;
+    let mut first = None;
+    for _ in 0..256 {
+        let Some(comma) = bytes
+            .get(pos..)
+            .and_then(|rest| memchr::memchr(b',', rest))
+            .map(|i| pos + i)
+        else {
+            break;
+        };
+        pos = comma + 1;
+        let before = bytes[..comma].iter().rposition(|b| !is_space(b));
+        let after = bytes[comma + 1..].iter().position(|b| !is_space(b));
+        let (Some(before), Some(after)) = (before, after) else {
+            continue;
+        };
+        if bytes[before] != b'}' || bytes[comma + 1 + after] != b'{' {
+            continue;
+        }
+        let between = &bytes[before + 1..comma + 1 + after];
+        if between.contains(&b'\n') {
+            return Some(comma);
+        }
+        first.get_or_insert(comma);
+    }
+    first
+}
+
+/// A place in a file's text, moved over the stores of an array.
+struct ItemsCursor<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> ItemsCursor<'a> {
+    fn skip_whitespace(&mut self) {
+        let bytes = self.text.as_bytes();
+        while matches!(bytes.get(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.pos += 1;
+        }
+    }
+
+    /// Moves past `token` after any whitespace; `false` if something else comes.
+    fn token(&mut self, token: &[u8]) -> bool {
+        self.skip_whitespace();
+        let found = self
+            .text
+            .as_bytes()
+            .get(self.pos..)
+            .is_some_and(|rest| rest.starts_with(token));
+        if found {
+            self.pos += token.len();
+        }
+        found
+    }
+
+    /// One value, as `RawValue` reads it within a larger document.
+    fn item(&mut self) -> Option<&'a RawValue> {
+        let rest = self.text.get(self.pos..)?;
+        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
+        let value = values.next()?.ok()?;
+        self.pos += values.byte_offset();
+        Some(value)
+    }
+
+    /// Items separated by commas, up to the comma at `end` (`true`), or up to the first comma
+    /// after it when no item ends right before it (`false`): the cursor is then past that comma.
+    fn items_to(&mut self, end: usize) -> Option<(Vec<&'a RawValue>, bool)> {
+        let mut items = Vec::new();
+        loop {
+            items.push(self.item()?);
+            self.skip_whitespace();
+            if self.pos == end {
+                return Some((items, true));
+            }
+            if !self.token(b",") {
+                return None;
+            }
+            if self.pos > end + 1 {
+                return Some((items, false));
+            }
+        }
+    }
+
+    /// Items separated by commas, up to and past the `]` that closes their array.
+    fn items_to_end(&mut self) -> Option<Vec<&'a RawValue>> {
+        let mut items = Vec::new();
+        loop {
+            items.push(self.item()?);
+            if self.token(b"]") {
+                return Some(items);
+            }
+            if !self.token(b",") {
+                return None;
             }
         }
     }
@@ -718,7 +875,8 @@ mod tests {
         for text in &odd_texts() {
             assert_eq!(found(text), whole(text), "{text}");
         }
-        // A large file, and the same with a store that is not JSON near its start or its end.
+        // Large files, found in two halves from a comma near the middle, and the same with a
+        // store that is not JSON near either end.
         let store = r#"{"storeId": "s", "name": "a \"b\" \\ c", "tags": ["x", "]"]}"#;
         let many = vec![store; 30_000];
         let good = format!("{{\"stores\": [{}]}}", many.join(",\n"));
@@ -730,6 +888,30 @@ mod tests {
             assert!(whole(&text).starts_with("Err(Syntax"), "{}", whole(&text));
             assert_eq!(found(&text), whole(&text));
         }
+        assert!(items_in_halves(&good).is_some_and(|(_, items)| items.len() == 30_000));
+        let array = format!("\r\n[ {} ]\n", many.join(" ,\n "));
+        assert!(items_in_halves(&array).is_some());
+        assert_eq!(found(&array), whole(&array));
+        // Where the comma near the middle is not between two stores: inside a text, inside a
+        // store, or the file is not what it seems.
+        let texts = [
+            format!("[{{\"name\": \"{}\"}}, {{}}]", "},{".repeat(400_000)),
+            format!("[{{\"tags\": [{}]}}, {{}}]", vec!["{}"; 400_000].join(", ")),
+            format!("[{}]", vec![r#"{"name": "},{"}"#; 100_000].join(",")),
+            format!("[{}] ,", many.join(",")),
+            format!("{{\"stores\": [{}], \"stores\": []}}", many.join(",")),
+            format!("{{\"stores\": [{}]", many.join(",")),
+            format!("[{}]", many.join(",,")),
+            format!("[{}, ]", many.join(",")),
+        ];
+        for text in &texts {
+            assert!(text.len() > HALVES_FROM);
+            assert_eq!(found(text), whole(text));
+        }
+        // A comma inside a text or inside a store: the stores are found all the same, by the
+        // first thread alone.
+        assert!(items_in_halves(&texts[0]).is_some_and(|(_, items)| items.len() == 2));
+        assert!(items_in_halves(&texts[1]).is_some_and(|(_, items)| items.len() == 2));
     }
 
     proptest::proptest! {
