@@ -114,41 +114,21 @@ fn write_hours(out: &mut Vec<u8>, h: &OpeningHours) -> Written {
     if let Some(days) = usual {
         let mut d = Object::open(o.field(b"\"usual\":"));
         for (day, list) in days {
-            periods(d.key_with(|out| day_key(out, day))?, list)?;
+            array(d.key_with(|out| day_key(out, day))?, list, write_period)?;
         }
-        d.close(&Map::new())?;
+        d.end();
     }
     if let Some(days) = special {
         let mut d = Object::open(o.field(b"\"special\":"));
         for (date, list) in days {
-            periods(d.key(date)?, list)?;
+            array(d.key(date)?, list, write_period)?;
         }
-        d.close(&Map::new())?;
+        d.end();
     }
     if let Some(closures) = temporary_closure {
-        let out = o.field(b"\"temporary_closure\":");
-        out.push(b'[');
-        for (i, c) in closures.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_closure(out, c)?;
-        }
-        out.push(b']');
+        array(o.field(b"\"temporary_closure\":"), closures, write_closure)?;
     }
     o.close(extra)
-}
-
-fn periods(out: &mut Vec<u8>, list: &[Period]) -> Written {
-    out.push(b'[');
-    for (i, p) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_period(out, p)?;
-    }
-    out.push(b']');
-    Ok(())
 }
 
 fn write_period(out: &mut Vec<u8>, p: &Period) -> Written {
@@ -243,12 +223,21 @@ fn needs_escape(bytes: &[u8]) -> bool {
 }
 
 fn texts(out: &mut Vec<u8>, list: &[String]) -> Written {
+    array(out, list, |out, s| text(out, s))
+}
+
+/// `[`, each item written by `write`, commas between them, `]`.
+fn array<T>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    write: impl Fn(&mut Vec<u8>, &T) -> Written,
+) -> Written {
     out.push(b'[');
-    for (i, s) in list.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
-        text(out, s)?;
+        write(out, item)?;
     }
     out.push(b']');
     Ok(())
@@ -286,25 +275,28 @@ impl<'a> Object<'a> {
     /// Writes the key of a known field, given as written with its colon (`"name":`), and
     /// gives the text to write its value into.
     fn field(&mut self, key: &'static [u8]) -> &mut Vec<u8> {
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        self.out.extend_from_slice(key);
-        self.out
+        let out = self.next_entry();
+        out.extend_from_slice(key);
+        out
     }
 
     fn key_with(
         &mut self,
         write_key: impl FnOnce(&mut Vec<u8>) -> Written,
     ) -> serde_json::Result<&mut Vec<u8>> {
+        let out = self.next_entry();
+        write_key(out)?;
+        out.push(b':');
+        Ok(out)
+    }
+
+    /// The comma before every entry but the first.
+    fn next_entry(&mut self) -> &mut Vec<u8> {
         if !self.first {
             self.out.push(b',');
         }
         self.first = false;
-        write_key(self.out)?;
-        self.out.push(b':');
-        Ok(self.out)
+        self.out
     }
 
     /// An optional text field, left out when it has no value.
@@ -320,8 +312,13 @@ impl<'a> Object<'a> {
         for (k, v) in extra {
             value(self.key(k)?, v)?;
         }
-        self.out.push(b'}');
+        self.end();
         Ok(())
+    }
+
+    /// Closes an object that keeps no unknown fields.
+    fn end(self) {
+        self.out.push(b'}');
     }
 }
 
