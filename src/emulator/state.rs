@@ -15,6 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Faults, RequestLog};
 use crate::model::Store;
+use crate::model::document::Cursor;
 use crate::model::read::feature_from_store;
 
 /// How many request log entries are kept; older ones are dropped first.
@@ -362,53 +363,32 @@ fn repeated_id(stores: &[Written]) -> Option<&str> {
 /// through once to find the stores' texts and once more to read them.
 fn read_good_batch(body: &[u8]) -> Option<Vec<Written>> {
     let text = std::str::from_utf8(body).ok()?;
-    let mut at = Cursor { text, pos: 0 };
-    for token in ["{", "\"stores\"", ":", "["] {
-        at.expect(token)?;
+    let mut at = Cursor::new(text);
+    let opened = [b"{".as_slice(), b"\"stores\"", b":", b"["]
+        .into_iter()
+        .all(|token| at.token(token));
+    if !opened {
+        return None;
     }
     let mut stores = Vec::new();
     loop {
-        at.skip_space();
+        at.skip_whitespace();
         let start = at.pos;
-        let mut reader =
-            serde_json::Deserializer::from_str(text.get(start..)?).into_iter::<Store>();
-        let store = reader.next()?.ok()?;
-        let end = start + reader.byte_offset();
+        let store: Store = at.value()?;
         check_store(stores.len(), &store).ok()?;
         stores.push(Written {
             id: store.store_id?,
-            json: text.get(start..end)?.into(),
+            json: text.get(start..at.pos)?.into(),
         });
-        at.pos = end;
-        if at.expect(",").is_none() {
+        if !at.token(b",") {
             break;
         }
     }
-    for token in ["]", "}"] {
-        at.expect(token)?;
+    if !(at.token(b"]") && at.token(b"}")) {
+        return None;
     }
-    at.skip_space();
+    at.skip_whitespace();
     (at.pos == text.len() && repeated_id(&stores).is_none()).then_some(stores)
-}
-
-/// A place in a JSON text, for [`read_good_batch`].
-struct Cursor<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl Cursor<'_> {
-    fn skip_space(&mut self) {
-        let rest = self.text.get(self.pos..).unwrap_or_default();
-        self.pos += rest.len() - rest.trim_start_matches([' ', '\t', '\n', '\r']).len();
-    }
-
-    /// Moves past `token` after any whitespace; `None` if something else comes.
-    fn expect(&mut self, token: &str) -> Option<()> {
-        self.skip_space();
-        let rest = self.text.get(self.pos..)?;
-        rest.starts_with(token).then(|| self.pos += token.len())
-    }
 }
 
 /// Why the store at `index` (its text) cannot be read, naming it by its id when it has one.

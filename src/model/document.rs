@@ -263,11 +263,7 @@ impl StoreFile {
 /// text that is not JSON): the file is then read item by item, which says what is wrong. A
 /// file this accepts is one that reading item by item gives exactly these entries for.
 fn read_stores_in_one_pass(text: &str) -> Option<(DocumentKind, Vec<Entry>)> {
-    let mut r = Cursor {
-        text,
-        pos: 0,
-        positions: Positions::new(text),
-    };
+    let mut r = Cursor::new(text);
     r.skip_whitespace();
     let found = match r.peek()? {
         b'[' => (DocumentKind::StoresArray, r.stores()?),
@@ -312,14 +308,23 @@ fn read_stores_in_one_pass(text: &str) -> Option<(DocumentKind, Vec<Entry>)> {
 }
 
 /// A place in the text of a file, moved forward over JSON.
-struct Cursor<'a> {
+pub(crate) struct Cursor<'a> {
     text: &'a str,
-    pos: usize,
+    /// The byte offset the cursor is at.
+    pub(crate) pos: usize,
     /// Lines and columns, worked out as the cursor moves on.
     positions: Positions<'a>,
 }
 
 impl<'a> Cursor<'a> {
+    pub(crate) fn new(text: &'a str) -> Cursor<'a> {
+        Cursor {
+            text,
+            pos: 0,
+            positions: Positions::new(text),
+        }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
@@ -330,19 +335,63 @@ impl<'a> Cursor<'a> {
         Some(b)
     }
 
-    fn skip_whitespace(&mut self) {
+    pub(crate) fn skip_whitespace(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.pos += 1;
         }
     }
 
+    /// Moves past `token` after any whitespace; `false` if something else comes.
+    pub(crate) fn token(&mut self, token: &[u8]) -> bool {
+        self.skip_whitespace();
+        let rest = self.text.as_bytes().get(self.pos..).unwrap_or_default();
+        let found = rest.starts_with(token);
+        if found {
+            self.pos += token.len();
+        }
+        found
+    }
+
     /// Reads one JSON value where the cursor is and moves past it.
-    fn value<T: Deserialize<'a>>(&mut self) -> Option<T> {
+    pub(crate) fn value<T: Deserialize<'a>>(&mut self) -> Option<T> {
         let rest = self.text.get(self.pos..)?;
         let mut values = serde_json::Deserializer::from_str(rest).into_iter::<T>();
         let value = values.next()?.ok()?;
         self.pos += values.byte_offset();
         Some(value)
+    }
+
+    /// Items separated by commas, up to the comma at `end` (`true`), or up to the first comma
+    /// after it when no item ends right before it (`false`): the cursor is then past that comma.
+    fn items_to(&mut self, end: usize) -> Option<(Vec<&'a RawValue>, bool)> {
+        let mut items = Vec::new();
+        loop {
+            items.push(self.value()?);
+            self.skip_whitespace();
+            if self.pos == end {
+                return Some((items, true));
+            }
+            if !self.token(b",") {
+                return None;
+            }
+            if self.pos > end + 1 {
+                return Some((items, false));
+            }
+        }
+    }
+
+    /// Items separated by commas, up to and past the `]` that closes their array.
+    fn items_to_end(&mut self) -> Option<Vec<&'a RawValue>> {
+        let mut items = Vec::new();
+        loop {
+            items.push(self.value()?);
+            if self.token(b"]") {
+                return Some(items);
+            }
+            if !self.token(b",") {
+                return None;
+            }
+        }
     }
 
     /// Reads an array of stores into entries.
@@ -390,7 +439,7 @@ fn items_in_halves(text: &str) -> Option<(DocumentKind, Vec<&RawValue>)> {
     if text.len() < HALVES_FROM {
         return None;
     }
-    let mut at = ItemsCursor { text, pos: 0 };
+    let mut at = Cursor::new(text);
     let kind = if at.token(b"[") {
         DocumentKind::StoresArray
     } else if at.token(b"{") && at.token(b"\"stores\"") && at.token(b":") && at.token(b"[") {
@@ -403,10 +452,8 @@ fn items_in_halves(text: &str) -> Option<(DocumentKind, Vec<&RawValue>)> {
         let second_half = std::thread::Builder::new()
             .name("storedesk-read".into())
             .spawn_scoped(scope, || {
-                let mut rest = ItemsCursor {
-                    text,
-                    pos: split + 1,
-                };
+                let mut rest = Cursor::new(text);
+                rest.pos = split + 1;
                 let items = rest.items_to_end()?;
                 Some((items, rest.pos))
             });
@@ -458,77 +505,6 @@ fn comma_between_stores(bytes: &[u8], from: usize) -> Option<usize> {
         first.get_or_insert(comma);
     }
     first
-}
-
-/// A place in a file's text, moved over the stores of an array.
-struct ItemsCursor<'a> {
-    text: &'a str,
-    pos: usize,
-}
-
-impl<'a> ItemsCursor<'a> {
-    fn skip_whitespace(&mut self) {
-        let bytes = self.text.as_bytes();
-        while matches!(bytes.get(self.pos), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
-    }
-
-    /// Moves past `token` after any whitespace; `false` if something else comes.
-    fn token(&mut self, token: &[u8]) -> bool {
-        self.skip_whitespace();
-        let found = self
-            .text
-            .as_bytes()
-            .get(self.pos..)
-            .is_some_and(|rest| rest.starts_with(token));
-        if found {
-            self.pos += token.len();
-        }
-        found
-    }
-
-    /// One value, as `RawValue` reads it within a larger document.
-    fn item(&mut self) -> Option<&'a RawValue> {
-        let rest = self.text.get(self.pos..)?;
-        let mut values = serde_json::Deserializer::from_str(rest).into_iter::<&RawValue>();
-        let value = values.next()?.ok()?;
-        self.pos += values.byte_offset();
-        Some(value)
-    }
-
-    /// Items separated by commas, up to the comma at `end` (`true`), or up to the first comma
-    /// after it when no item ends right before it (`false`): the cursor is then past that comma.
-    fn items_to(&mut self, end: usize) -> Option<(Vec<&'a RawValue>, bool)> {
-        let mut items = Vec::new();
-        loop {
-            items.push(self.item()?);
-            self.skip_whitespace();
-            if self.pos == end {
-                return Some((items, true));
-            }
-            if !self.token(b",") {
-                return None;
-            }
-            if self.pos > end + 1 {
-                return Some((items, false));
-            }
-        }
-    }
-
-    /// Items separated by commas, up to and past the `]` that closes their array.
-    fn items_to_end(&mut self) -> Option<Vec<&'a RawValue>> {
-        let mut items = Vec::new();
-        loop {
-            items.push(self.item()?);
-            if self.token(b"]") {
-                return Some(items);
-            }
-            if !self.token(b",") {
-                return None;
-            }
-        }
-    }
 }
 
 /// The quick way to the items of a file that holds them: the array or the object is read once,
