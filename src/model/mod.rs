@@ -175,17 +175,13 @@ impl Store {
     /// The write-format JSON of this store: only the fields that are set, known fields in a fixed
     /// order, then the unknown ones in the order they were read.
     pub fn to_json(&self) -> String {
-        // Written into room for a usual store at once, rather than into a buffer that grows
-        // (and is copied) several times on the way.
-        let mut buffer = Vec::with_capacity(JSON_ROOM);
-        match json::write_store(&mut buffer, self) {
-            Ok(()) => String::from_utf8(buffer).unwrap_or_default(),
-            Err(_) => String::new(),
-        }
+        String::from_utf8(self.json_bytes()).unwrap_or_default()
     }
 
     /// The write-format JSON as bytes, the same as [`Store::to_json`].
     fn json_bytes(&self) -> Vec<u8> {
+        // Written into room for a usual store at once, rather than into a buffer that grows
+        // (and is copied) several times on the way.
         let mut buffer = Vec::with_capacity(JSON_ROOM);
         match json::write_store(&mut buffer, self) {
             Ok(()) => buffer,
