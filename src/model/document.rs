@@ -3,12 +3,11 @@
 //! one broken store is reported with its line and column while the others still load, and its
 //! original text is kept.
 
-use std::borrow::Cow;
-
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
+use super::object::Text;
 use super::read::ReadFeature;
 use super::{RemoteMeta, Store};
 
@@ -278,7 +277,7 @@ fn read_stores_in_one_pass(text: &str) -> Option<(DocumentKind, Vec<Entry>)> {
                     if r.peek()? != b'"' {
                         return None;
                     }
-                    let key: Cow<'_, str> = r.value()?;
+                    let Text(key) = r.value()?;
                     r.skip_whitespace();
                     if r.next()? != b':' {
                         return None;
