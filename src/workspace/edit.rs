@@ -9,7 +9,9 @@ use std::sync::{Mutex, PoisonError, mpsc};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Edit, Result, UNDO_DEPTH, WorkspaceError, effective_json, hash_from_sql, hash_to_sql};
+use super::{
+    Edit, Result, UNDO_DEPTH, WorkspaceError, effective_json, hash_from_sql, hash_to_sql, schema,
+};
 use crate::model::Store;
 use crate::model::id_hash::IdMap;
 use crate::validate::{Context, Severity, validate_store};
@@ -220,6 +222,8 @@ struct Touched {
     in_conflict: bool,
     /// The version of the draft the step found, if there was one.
     draft_version: Option<i64>,
+    /// Whether the id has a draft now.
+    has_draft: bool,
     visible: Visible,
     /// Whether the step changed what the user sees (it then has its journal entry).
     changed: bool,
@@ -311,19 +315,25 @@ impl Step {
     pub(super) fn add(&mut self, tx: &Connection, changes: Vec<Change>) -> Result<()> {
         let c = self.chunks.len();
         let journal = self.journal;
-        let mut read_base =
-            tx.prepare_cached("SELECT content_hash, json FROM base WHERE id = ?1")?;
-        let mut read_draft =
-            tx.prepare_cached("SELECT json, conflict, version FROM drafts WHERE id = ?1")?;
+        let mut read_base = tx.prepare_cached(
+            "SELECT b.content_hash, x.json FROM base b JOIN docs x ON x.id = b.doc WHERE b.id = ?1",
+        )?;
+        let mut read_draft = tx.prepare_cached(
+            "SELECT x.json, d.conflict, d.version FROM drafts d LEFT JOIN docs x ON x.id = d.doc
+             WHERE d.id = ?1",
+        )?;
+        let mut new_doc = tx.prepare_cached("INSERT INTO docs (json) VALUES (?1)")?;
+        let mut drop_doc = tx.prepare_cached(schema::DROP_DRAFT_DOC)?;
         let mut keep = tx.prepare_cached(
             "UPDATE inflight SET json = ?2
              WHERE id = ?1 AND json IS NULL AND remote_hash IS NOT NULL AND version = ?3",
         )?;
         let mut upsert = tx.prepare_cached(
-            "INSERT INTO drafts (id, json, origin, changed_at, version, content_hash, remote_hash,
-                errors, has_names, name, lat, lng)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json, origin = excluded.origin,
+            "INSERT INTO drafts (id, doc, bytes, origin, changed_at, version, content_hash,
+                remote_hash, errors, has_names, name, lat, lng)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, bytes = excluded.bytes,
+                origin = excluded.origin,
                 changed_at = excluded.changed_at, version = excluded.version, failure = NULL,
                 content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
                 errors = excluded.errors, has_names = excluded.has_names, name = excluded.name,
@@ -366,6 +376,7 @@ impl Step {
                         None
                     };
                     let base_hash = base.as_ref().map(|(h, _)| *h);
+                    let has_draft = draft.is_some();
                     let (in_conflict, draft_version, found) = match (draft, base) {
                         (Some((json, conflict, v)), _) => (conflict, Some(v), json),
                         (None, base) => (false, None, base.map(|(_, json)| json)),
@@ -376,6 +387,7 @@ impl Step {
                             base_hash,
                             in_conflict,
                             draft_version,
+                            has_draft,
                             visible: Visible::Written,
                             changed: false,
                         },
@@ -408,12 +420,25 @@ impl Step {
             } && !touched.in_conflict;
             if back_to_base {
                 remove.execute(params![change.id])?;
+                touched.has_draft = false;
             } else {
                 version += 1;
                 let w = change.after.as_ref();
+                if touched.has_draft {
+                    drop_doc.execute(params![change.id])?;
+                }
+                touched.has_draft = true;
+                let doc = match after {
+                    Some(json) => {
+                        new_doc.execute(params![json])?;
+                        Some(tx.last_insert_rowid())
+                    }
+                    None => None,
+                };
                 upsert.execute(params![
                     change.id,
-                    after,
+                    doc,
+                    after.map(|json| json.len() as i64),
                     change.origin,
                     self.now,
                     version,
@@ -470,8 +495,9 @@ pub(super) fn capture_after(tx: &Connection, step: i64) -> Result<()> {
     tx.prepare_cached(
         "UPDATE journal SET after = CASE
              WHEN EXISTS (SELECT 1 FROM drafts d WHERE d.id = journal.id)
-                 THEN (SELECT d.json FROM drafts d WHERE d.id = journal.id)
-             ELSE (SELECT b.json FROM base b WHERE b.id = journal.id)
+                 THEN (SELECT x.json FROM drafts d JOIN docs x ON x.id = d.doc
+                       WHERE d.id = journal.id)
+             ELSE (SELECT x.json FROM base b JOIN docs x ON x.id = b.doc WHERE b.id = journal.id)
          END
          WHERE step = ?1",
     )?

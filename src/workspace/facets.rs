@@ -32,12 +32,13 @@ impl Workspace {
             "SELECT id, json_extract(j, '$.address.city'), json_extract(j, '$.tags'),
                     json_extract(j, '$.types'), errors
              FROM (
-                SELECT b.id AS id, COALESCE(d.json, b.json) AS j, COALESCE(d.errors, 0) AS errors
+                SELECT b.id AS id, x.json AS j, COALESCE(d.errors, 0) AS errors
                 FROM base b LEFT JOIN drafts d ON d.id = b.id
-                WHERE d.id IS NULL OR d.json IS NOT NULL
+                    JOIN docs x ON x.id = COALESCE(d.doc, b.doc)
+                WHERE d.id IS NULL OR d.doc IS NOT NULL
                 UNION ALL
-                SELECT d.id, d.json, d.errors FROM drafts d
-                WHERE d.json IS NOT NULL AND d.id NOT IN (SELECT id FROM base)
+                SELECT d.id, x.json, d.errors FROM drafts d JOIN docs x ON x.id = d.doc
+                WHERE d.id NOT IN (SELECT id FROM base)
              ) ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {

@@ -129,10 +129,11 @@ impl Workspace {
     /// The JSON of every store as the user sees it (deleted ones left out), in no order.
     pub(super) fn store_texts(&self) -> Result<Vec<String>> {
         let mut stmt = self.conn.prepare(
-            "SELECT COALESCE(d.json, CASE WHEN d.id IS NULL THEN b.json END) FROM base b
-                 LEFT JOIN drafts d ON d.id = b.id
+            "SELECT x.json FROM base b LEFT JOIN drafts d ON d.id = b.id
+                 JOIN docs x ON x.id = CASE WHEN d.id IS NULL THEN b.doc ELSE d.doc END
              UNION ALL
-             SELECT d.json FROM drafts d WHERE d.id NOT IN (SELECT id FROM base)",
+             SELECT x.json FROM drafts d JOIN docs x ON x.id = d.doc
+             WHERE d.id NOT IN (SELECT id FROM base)",
         )?;
         let rows = stmt.query_map([], |r| r.get::<_, Option<String>>(0))?;
         let mut out = Vec::new();

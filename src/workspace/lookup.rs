@@ -11,9 +11,9 @@ use crate::model::Store;
 pub(super) fn ids_of(conn: &Connection) -> Result<HashSet<String>> {
     let mut stmt = conn.prepare(
         "SELECT b.id FROM base b LEFT JOIN drafts d ON d.id = b.id
-             WHERE d.id IS NULL OR d.json IS NOT NULL
+             WHERE d.id IS NULL OR d.doc IS NOT NULL
          UNION ALL
-         SELECT d.id FROM drafts d WHERE d.json IS NOT NULL AND d.id NOT IN (SELECT id FROM base)",
+         SELECT d.id FROM drafts d WHERE d.doc IS NOT NULL AND d.id NOT IN (SELECT id FROM base)",
     )?;
     let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
     let mut out = HashSet::new();

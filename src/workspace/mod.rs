@@ -443,15 +443,15 @@ impl Workspace {
             "SELECT id, name, lat, lng, has_base, has_draft, deleted, conflict, failed
              FROM (
                 SELECT b.id AS id,
-                       CASE WHEN d.json IS NULL THEN b.name ELSE d.name END AS name,
-                       CASE WHEN d.json IS NULL THEN b.lat ELSE d.lat END AS lat,
-                       CASE WHEN d.json IS NULL THEN b.lng ELSE d.lng END AS lng,
+                       CASE WHEN d.doc IS NULL THEN b.name ELSE d.name END AS name,
+                       CASE WHEN d.doc IS NULL THEN b.lat ELSE d.lat END AS lat,
+                       CASE WHEN d.doc IS NULL THEN b.lng ELSE d.lng END AS lng,
                        1 AS has_base, d.id IS NOT NULL AS has_draft,
-                       d.id IS NOT NULL AND d.json IS NULL AS deleted,
+                       d.id IS NOT NULL AND d.doc IS NULL AS deleted,
                        COALESCE(d.conflict, 0) AS conflict, d.failure IS NOT NULL AS failed
                 FROM base b LEFT JOIN drafts d ON d.id = b.id
                 UNION ALL
-                SELECT d.id, d.name, d.lat, d.lng, 0, 1, d.json IS NULL, d.conflict,
+                SELECT d.id, d.name, d.lat, d.lng, 0, 1, d.doc IS NULL, d.conflict,
                        d.failure IS NOT NULL
                 FROM drafts d WHERE d.id NOT IN (SELECT id FROM base)
              ) ORDER BY id",
@@ -518,9 +518,10 @@ impl Workspace {
     /// The changes of every store, or of the store `only`.
     fn pending_rows(&self, only: Option<&str>) -> Result<Vec<Pending>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id, d.json, d.origin, d.changed_at, d.version, d.conflict, d.theirs,
-                    d.theirs_updated, d.failure, b.json, b.remote_hash, b.last_updated, b.names_known
-             FROM drafts d LEFT JOIN base b ON b.id = d.id
+            "SELECT d.id, dx.json, d.origin, d.changed_at, d.version, d.conflict, d.theirs,
+                    d.theirs_updated, d.failure, bx.json, b.remote_hash, b.last_updated, b.names_known
+             FROM drafts d LEFT JOIN docs dx ON dx.id = d.doc
+                LEFT JOIN base b ON b.id = d.id LEFT JOIN docs bx ON bx.id = b.doc
              WHERE ?1 IS NULL OR d.id = ?1 ORDER BY d.id",
         )?;
         type Row = (
@@ -941,7 +942,8 @@ impl Workspace {
             rows.collect::<std::result::Result<_, _>>()?
         };
         let drafts: HashMap<String, Option<String>> = {
-            let mut stmt = tx.prepare("SELECT id, json FROM drafts")?;
+            let mut stmt =
+                tx.prepare("SELECT d.id, x.json FROM drafts d LEFT JOIN docs x ON x.id = d.doc")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
@@ -1104,7 +1106,7 @@ impl Workspace {
         let sent_ids: HashMap<&str, i64> =
             sent.iter().map(|i| (i.id.as_str(), i.version)).collect();
         let drafts: Vec<(String, i64, bool)> = {
-            let mut stmt = tx.prepare("SELECT id, version, json IS NULL FROM drafts")?;
+            let mut stmt = tx.prepare("SELECT id, version, doc IS NULL FROM drafts")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             rows.collect::<std::result::Result<_, _>>()?
         };
@@ -1140,6 +1142,28 @@ impl Workspace {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// Checks that every row of the base and every draft finds its JSON, and that no JSON is
+    /// kept that no row points at; a damaged workspace gets an error naming how many.
+    pub fn check_documents(&self) -> Result<()> {
+        let (missing, unowned): (i64, i64) = self.conn.query_row(
+            "SELECT
+                (SELECT count(*) FROM base WHERE doc NOT IN (SELECT id FROM docs))
+                    + (SELECT count(*) FROM drafts
+                       WHERE doc IS NOT NULL AND doc NOT IN (SELECT id FROM docs)),
+                (SELECT count(*) FROM docs
+                 WHERE id NOT IN (SELECT doc FROM base)
+                    AND id NOT IN (SELECT doc FROM drafts WHERE doc IS NOT NULL))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if missing > 0 || unowned > 0 {
+            return Err(WorkspaceError::Damaged(format!(
+                "{missing} stores point at JSON that is not there, {unowned} JSON texts belong to no store"
+            )));
+        }
+        Ok(())
+    }
+
     /// The versions of the drafts, for a push to tell what it sends.
     pub fn draft_versions(&self) -> Result<HashMap<String, i64>> {
         let mut stmt = self.conn.prepare("SELECT id, version FROM drafts")?;
@@ -1170,8 +1194,9 @@ fn decode_conflict(
 fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
     // A store recorded without its JSON is the draft at the version sent.
     let mut stmt = conn.prepare(
-        "SELECT i.seq, i.method, i.id, COALESCE(i.json, d.json), i.version, i.remote_hash
+        "SELECT i.seq, i.method, i.id, COALESCE(i.json, x.json), i.version, i.remote_hash
          FROM inflight i LEFT JOIN drafts d ON d.id = i.id AND d.version = i.version
+            LEFT JOIN docs x ON x.id = d.doc
          ORDER BY i.seq, i.id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -1209,7 +1234,8 @@ fn inflight_rows(conn: &Connection) -> Result<Vec<Inflight>> {
 fn load_base(conn: &Connection, id: &str) -> Result<Option<BaseRecord>> {
     let row: Option<(String, i64, Option<String>, bool)> = conn
         .query_row(
-            "SELECT json, remote_hash, last_updated, names_known FROM base WHERE id = ?1",
+            "SELECT x.json, b.remote_hash, b.last_updated, b.names_known
+             FROM base b JOIN docs x ON x.id = b.doc WHERE b.id = ?1",
             params![id],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )
@@ -1228,17 +1254,17 @@ fn load_base(conn: &Connection, id: &str) -> Result<Option<BaseRecord>> {
 /// The JSON of the store as the user sees it; `None` when it does not exist or is deleted.
 fn effective_json(conn: &Connection, id: &str) -> Result<Option<String>> {
     let draft: Option<Option<String>> = conn
-        .query_row("SELECT json FROM drafts WHERE id = ?1", params![id], |r| {
-            r.get(0)
-        })
+        .prepare_cached(
+            "SELECT x.json FROM drafts d LEFT JOIN docs x ON x.id = d.doc WHERE d.id = ?1",
+        )?
+        .query_row(params![id], |r| r.get(0))
         .optional()?;
     if let Some(d) = draft {
         return Ok(d);
     }
     Ok(conn
-        .query_row("SELECT json FROM base WHERE id = ?1", params![id], |r| {
-            r.get(0)
-        })
+        .prepare_cached("SELECT x.json FROM base b JOIN docs x ON x.id = b.doc WHERE b.id = ?1")?
+        .query_row(params![id], |r| r.get(0))
         .optional()?)
 }
 
@@ -1254,18 +1280,21 @@ fn put_base(
 ) -> Result<()> {
     let (json, content, remote) = store.json_and_hashes();
     let location = store.location.as_ref();
+    conn.prepare_cached(schema::DROP_BASE_DOC)?
+        .execute(params![store.id()])?;
+    let doc = insert_doc(conn, &json)?;
     conn.prepare_cached(
-        "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known,
+        "INSERT INTO base (id, doc, content_hash, remote_hash, last_updated, names_known,
             name, lat, lng)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT(id) DO UPDATE SET json = excluded.json, content_hash = excluded.content_hash,
+         ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, content_hash = excluded.content_hash,
             remote_hash = excluded.remote_hash, last_updated = excluded.last_updated,
             names_known = excluded.names_known, name = excluded.name, lat = excluded.lat,
             lng = excluded.lng",
     )?
     .execute(params![
         store.id(),
-        json,
+        doc,
         hash_to_sql(content),
         hash_to_sql(remote),
         last_updated,
@@ -1275,6 +1304,13 @@ fn put_base(
         location.map(|l| l.lng)
     ])?;
     Ok(())
+}
+
+/// Keeps `json` as a new document, for one row of the base or the drafts to point at; its id.
+fn insert_doc(conn: &Connection, json: &str) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO docs (json) VALUES (?1)")?
+        .execute(params![json])?;
+    Ok(conn.last_insert_rowid())
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
     ChangeKind, Conflict, Result, SentItem, Workspace, WorkspaceError, decode_conflict,
-    hash_from_sql, hash_to_sql, now_text, parse_store,
+    hash_from_sql, hash_to_sql, insert_doc, now_text, parse_store, schema,
 };
 use crate::validate::{Context, Finding, Severity, validate_store};
 
@@ -126,8 +126,10 @@ impl Sent for Outgoing {
 /// The columns [`read_outgoing`] reads of a draft `d`, before the base's remote hash and
 /// whether its names are known. A delete has no JSON length; the JSON itself is read only
 /// for drafts with errors or without their hashes.
-const COLUMNS: &str = "d.id, d.version, octet_length(d.json), d.content_hash, d.remote_hash,
-    d.errors, d.has_names, CASE WHEN d.errors > 0 OR d.content_hash IS NULL THEN d.json END,
+const COLUMNS: &str = "d.id, d.version, CASE WHEN d.doc IS NOT NULL THEN d.bytes END,
+    d.content_hash, d.remote_hash, d.errors, d.has_names,
+    CASE WHEN d.errors > 0 OR d.content_hash IS NULL
+        THEN (SELECT x.json FROM docs x WHERE x.id = d.doc) END,
     d.conflict, d.failure";
 
 /// New stores handed over at once by [`Workspace::read_new_stores`].
@@ -302,10 +304,10 @@ impl Workspace {
         // as the outer loop).
         let sql = format!(
             "SELECT {COLUMNS}, b.remote_hash, b.names_known
-             FROM drafts d LEFT JOIN base b ON b.id = d.id WHERE d.json IS NULL
+             FROM drafts d LEFT JOIN base b ON b.id = d.id WHERE d.doc IS NULL
              UNION ALL
              SELECT {COLUMNS}, b.remote_hash, b.names_known
-             FROM base b CROSS JOIN drafts d ON d.id = b.id WHERE d.json IS NOT NULL"
+             FROM base b CROSS JOIN drafts d ON d.id = b.id WHERE d.doc IS NOT NULL"
         );
         let out = read_sorted(&tx, &sql)?;
         tx.commit()?;
@@ -327,9 +329,9 @@ impl Workspace {
         reader.conn.execute_batch("BEGIN")?;
         let (all, deleted, updated): (i64, i64, i64) = reader.conn.query_row(
             "SELECT (SELECT count(*) FROM drafts),
-                    (SELECT count(*) FROM drafts WHERE json IS NULL),
+                    (SELECT count(*) FROM drafts WHERE doc IS NULL),
                     (SELECT count(*) FROM base b CROSS JOIN drafts d ON d.id = b.id
-                     WHERE d.json IS NOT NULL)",
+                     WHERE d.doc IS NOT NULL)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )?;
@@ -340,7 +342,7 @@ impl Workspace {
             .spawn(move || {
                 let sql = format!(
                     "SELECT {COLUMNS}, NULL, NULL FROM drafts d
-                     WHERE d.json IS NOT NULL
+                     WHERE d.doc IS NOT NULL
                         AND NOT EXISTS (SELECT 1 FROM base b WHERE b.id = d.id)
                      ORDER BY d.id"
                 );
@@ -549,7 +551,9 @@ fn read_drafts_json(
     items: &mut Vec<Outgoing>,
     read_already: impl Fn(&Outgoing) -> bool,
 ) -> Result<Vec<Outgoing>> {
-    let mut read = conn.prepare_cached("SELECT json FROM drafts WHERE id = ?1 AND version = ?2")?;
+    let mut read = conn.prepare_cached(
+        "SELECT x.json FROM drafts d JOIN docs x ON x.id = d.doc WHERE d.id = ?1 AND d.version = ?2",
+    )?;
     let mut kept = Vec::with_capacity(items.len());
     let mut changed = Vec::new();
     for mut item in items.drain(..) {
@@ -557,10 +561,10 @@ fn read_drafts_json(
             kept.push(item);
             continue;
         }
-        let json: Option<Option<String>> = read
+        let json: Option<String> = read
             .query_row(params![item.id, item.version], |r| r.get(0))
             .optional()?;
-        match json.flatten() {
+        match json {
             Some(json) => {
                 item.json = Some(json);
                 kept.push(item);
@@ -708,23 +712,40 @@ fn confirm_in_flight(
         ),
     };
     if stores > 0 {
+        // Sent as its draft: the base takes the draft's document, and drops its own.
         conn.prepare_cached(&format!(
-            "INSERT INTO base (id, json, content_hash, remote_hash, last_updated, names_known,
+            "DELETE FROM docs WHERE id IN (
+                SELECT b.doc FROM inflight i JOIN base b ON b.id = i.id
+                LEFT JOIN drafts d ON d.id = i.id
+                WHERE {rows} AND i.remote_hash IS NOT NULL AND i.json IS NULL
+                    AND b.doc IS NOT d.doc)"
+        ))?
+        .execute(params![seq, ids])?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO base (id, doc, content_hash, remote_hash, last_updated, names_known,
                 name, lat, lng)
-             SELECT i.id, COALESCE(i.json, d.json), i.content_hash, i.remote_hash, NULL, 1,
-                    CASE WHEN i.json IS NULL THEN d.name ELSE json_extract(i.json, '$.name') END,
-                    CASE WHEN i.json IS NULL THEN d.lat
-                         ELSE json_extract(i.json, '$.location.lat') END,
-                    CASE WHEN i.json IS NULL THEN d.lng
-                         ELSE json_extract(i.json, '$.location.lng') END
+             SELECT i.id, d.doc, i.content_hash, i.remote_hash, NULL, 1, d.name, d.lat, d.lng
              FROM inflight i LEFT JOIN drafts d ON d.id = i.id AND d.version = i.version
-             WHERE {rows} AND i.remote_hash IS NOT NULL
-             ON CONFLICT(id) DO UPDATE SET json = excluded.json,
+             WHERE {rows} AND i.remote_hash IS NOT NULL AND i.json IS NULL
+             ON CONFLICT(id) DO UPDATE SET doc = excluded.doc,
                 content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
                 last_updated = excluded.last_updated, names_known = excluded.names_known,
                 name = excluded.name, lat = excluded.lat, lng = excluded.lng"
         ))?
         .execute(params![seq, ids])?;
+        // Drafts edited while in flight kept what was sent: it becomes a document of its own.
+        let copied: Vec<(String, String, i64, i64)> = conn
+            .prepare_cached(&format!(
+                "SELECT i.id, i.json, i.content_hash, i.remote_hash FROM inflight i
+                 WHERE {rows} AND i.remote_hash IS NOT NULL AND i.json IS NOT NULL"
+            ))?
+            .query_map(params![seq, ids], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?
+            .collect::<std::result::Result<_, _>>()?;
+        for (id, json, content_hash, remote_hash) in copied {
+            put_sent_base(conn, &id, &json, content_hash, remote_hash)?;
+        }
     }
     if stores < count {
         conn.prepare_cached(&format!(
@@ -739,8 +760,8 @@ fn confirm_in_flight(
              WHERE {draft_rows}
                 AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1
                     AND (drafts.version = i.version
-                         OR (drafts.json IS NULL AND i.remote_hash IS NULL)
-                         OR (drafts.json IS NOT NULL AND drafts.content_hash = i.content_hash)))"
+                         OR (drafts.doc IS NULL AND i.remote_hash IS NULL)
+                         OR (drafts.doc IS NOT NULL AND drafts.content_hash = i.content_hash)))"
         ))?
         .execute(params![seq, ids])?;
     if gone < count {
@@ -766,22 +787,13 @@ pub(super) fn confirm_one(conn: &Connection, record: &SentRecord<'_>) -> Result<
                 Some(json) => Cow::Borrowed(json.as_ref()),
                 None => Cow::Owned(sent_json(conn, record.id, record.version)?),
             };
-            conn.prepare_cached(
-                "INSERT INTO base (id, json, content_hash, remote_hash, last_updated,
-                    names_known, name, lat, lng)
-                 VALUES (?1, ?2, ?3, ?4, NULL, 1, json_extract(?2, '$.name'),
-                    json_extract(?2, '$.location.lat'), json_extract(?2, '$.location.lng'))
-                 ON CONFLICT(id) DO UPDATE SET json = excluded.json,
-                    content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
-                    last_updated = excluded.last_updated, names_known = excluded.names_known,
-                    name = excluded.name, lat = excluded.lat, lng = excluded.lng",
-            )?
-            .execute(params![
+            put_sent_base(
+                conn,
                 record.id,
-                json,
+                &json,
                 hash_to_sql(store.content_hash),
-                hash_to_sql(store.remote_hash)
-            ])?;
+                hash_to_sql(store.remote_hash),
+            )?;
         }
         None => {
             conn.prepare_cached("DELETE FROM base WHERE id = ?1")?
@@ -791,7 +803,10 @@ pub(super) fn confirm_one(conn: &Connection, record: &SentRecord<'_>) -> Result<
     conn.prepare_cached("DELETE FROM inflight WHERE id = ?1")?
         .execute(params![record.id])?;
     let draft: Option<(Option<String>, i64, Option<i64>)> = conn
-        .prepare_cached("SELECT json, version, content_hash FROM drafts WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT x.json, d.version, d.content_hash FROM drafts d
+             LEFT JOIN docs x ON x.id = d.doc WHERE d.id = ?1",
+        )?
         .query_row(params![record.id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
@@ -823,13 +838,40 @@ pub(super) fn confirm_one(conn: &Connection, record: &SentRecord<'_>) -> Result<
     Ok(())
 }
 
+/// Makes `json`, as sent and now held by the server, the base of `id`, in a document of its
+/// own.
+fn put_sent_base(
+    conn: &Connection,
+    id: &str,
+    json: &str,
+    content_hash: i64,
+    remote_hash: i64,
+) -> Result<()> {
+    conn.prepare_cached(schema::DROP_BASE_DOC)?
+        .execute(params![id])?;
+    let doc = insert_doc(conn, json)?;
+    conn.prepare_cached(
+        "INSERT INTO base (id, doc, content_hash, remote_hash, last_updated, names_known, name,
+            lat, lng)
+         VALUES (?1, ?2, ?3, ?4, NULL, 1, json_extract(?5, '$.name'),
+            json_extract(?5, '$.location.lat'), json_extract(?5, '$.location.lng'))
+         ON CONFLICT(id) DO UPDATE SET doc = excluded.doc,
+            content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
+            last_updated = excluded.last_updated, names_known = excluded.names_known,
+            name = excluded.name, lat = excluded.lat, lng = excluded.lng",
+    )?
+    .execute(params![id, doc, content_hash, remote_hash, json])?;
+    Ok(())
+}
+
 /// The JSON sent for a store recorded without it: in flight, else the draft at that version.
 fn sent_json(conn: &Connection, id: &str, version: i64) -> Result<String> {
     let found: Option<String> = conn
         .prepare_cached(
-            "SELECT COALESCE(i.json, d.json) FROM (SELECT ?1 AS id, ?2 AS version) w
+            "SELECT COALESCE(i.json, x.json) FROM (SELECT ?1 AS id, ?2 AS version) w
              LEFT JOIN inflight i ON i.id = w.id AND i.version = w.version
-             LEFT JOIN drafts d ON d.id = w.id AND d.version = w.version",
+             LEFT JOIN drafts d ON d.id = w.id AND d.version = w.version
+             LEFT JOIN docs x ON x.id = d.doc",
         )?
         .query_row(params![id, version], |r| r.get(0))
         .optional()?

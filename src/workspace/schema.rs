@@ -13,6 +13,17 @@
 //!
 //! `drafts_deleted` indexes the deleted drafts alone, so that a push lists the deletes and
 //! updates without reading every draft; a workspace without it gets it when it is opened.
+//!
+//! Schema 4 keeps each store's JSON once, in `docs`, which the base and the drafts point to
+//! (`doc`; a draft without one deletes its store); a draft also keeps the length of its JSON
+//! (`bytes`), which a push plans with. A store pushed as its draft then becomes the base by
+//! pointing the base at the draft's document and dropping the small draft row, rather than by
+//! copying its JSON from one table to the other and freeing the pages it filled: a recorded
+//! answer writes a fifth of what it did. A document goes with the last row that points at it:
+//! triggers drop it when that row is deleted, and a row pointed at another document drops
+//! its own first (a base and the draft of the same id share one for as long as a push takes
+//! to record the draft as the base). A workspace of schema 1 to 3 is rewritten when it
+//! is opened, its JSON moved into `docs`.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -21,7 +32,7 @@ use super::{Result, hash_to_sql, parse_store};
 use crate::validate::Context;
 
 /// The schema this code reads and writes.
-pub(super) const SCHEMA_VERSION: i64 = 3;
+pub(super) const SCHEMA_VERSION: i64 = 4;
 
 /// The validation rules the cached error counts were found with: counts written by another
 /// version of storedesk are found again when the workspace is opened.
@@ -37,9 +48,10 @@ const CACHE_KIB: i64 = 64 * 1024;
 
 const TABLES: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (id INTEGER PRIMARY KEY, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS base (
     id TEXT PRIMARY KEY,
-    json TEXT NOT NULL,
+    doc INTEGER NOT NULL,
     content_hash INTEGER NOT NULL,
     remote_hash INTEGER NOT NULL,
     last_updated TEXT,
@@ -50,7 +62,8 @@ CREATE TABLE IF NOT EXISTS base (
 );
 CREATE TABLE IF NOT EXISTS drafts (
     id TEXT PRIMARY KEY,
-    json TEXT,
+    doc INTEGER,
+    bytes INTEGER,
     origin TEXT NOT NULL,
     changed_at TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -66,8 +79,6 @@ CREATE TABLE IF NOT EXISTS drafts (
     lat REAL,
     lng REAL
 );
--- The deleted drafts, so that a push finds them without reading every draft.
-CREATE INDEX IF NOT EXISTS drafts_deleted ON drafts (id) WHERE json IS NULL;
 CREATE TABLE IF NOT EXISTS steps (
     step INTEGER PRIMARY KEY,
     label TEXT NOT NULL,
@@ -108,6 +119,69 @@ CREATE TABLE IF NOT EXISTS ignored (
     at TEXT NOT NULL,
     PRIMARY KEY (id, code, path)
 ) WITHOUT ROWID;
+";
+
+/// What schema 4 keeps beside its tables, made once they have their columns of schema 4.
+const LINKS: &str = "
+-- The deleted drafts, so that a push finds them without reading every draft.
+CREATE INDEX IF NOT EXISTS drafts_deleted ON drafts (id) WHERE doc IS NULL;
+-- A document goes with the last row pointing at it: the base and the draft of one id may
+-- share one, no other rows do. A row pointed at another document drops its own first
+-- (`DROP_BASE_DOC`, `DROP_DRAFT_DOC`): a trigger on updates would make SQLite keep a
+-- statement journal for every row an import writes.
+CREATE TRIGGER IF NOT EXISTS base_deleted AFTER DELETE ON base
+BEGIN
+    DELETE FROM docs WHERE id = old.doc
+        AND NOT EXISTS (SELECT 1 FROM drafts WHERE id = old.id AND doc = old.doc);
+END;
+CREATE TRIGGER IF NOT EXISTS draft_deleted AFTER DELETE ON drafts
+    WHEN old.doc IS NOT NULL
+BEGIN
+    DELETE FROM docs WHERE id = old.doc
+        AND NOT EXISTS (SELECT 1 FROM base WHERE id = old.id AND doc = old.doc);
+END;
+";
+
+/// Drops the document of the base of `?1` before the base is pointed at another one, unless
+/// the draft of `?1` shares it.
+pub(super) const DROP_BASE_DOC: &str = "DELETE FROM docs
+    WHERE id = (SELECT doc FROM base WHERE id = ?1)
+        AND id IS NOT (SELECT doc FROM drafts WHERE id = ?1)";
+
+/// Drops the document of the draft of `?1` before the draft is pointed at another one (or at
+/// none), unless the base of `?1` shares it.
+pub(super) const DROP_DRAFT_DOC: &str = "DELETE FROM docs
+    WHERE id = (SELECT doc FROM drafts WHERE id = ?1)
+        AND id IS NOT (SELECT doc FROM base WHERE id = ?1)";
+
+/// Schema 4's tables from those of schema 3 (or of schema 1 with the columns of schema 2):
+/// the JSON of the base and of the drafts moved into `docs`, the base's documents numbered as
+/// its rows, the drafts' after them. The tables of schema 4 are made by [`TABLES`] between
+/// [`OLD_TABLES_SET_ASIDE`] and this.
+const JSON_INTO_DOCS: &str = "
+INSERT INTO docs (id, json) SELECT rowid, json FROM base_3;
+INSERT INTO docs (id, json)
+    SELECT rowid + (SELECT COALESCE(MAX(rowid), 0) FROM base_3), json FROM drafts_3
+    WHERE json IS NOT NULL;
+INSERT INTO base (id, doc, content_hash, remote_hash, last_updated, names_known, name, lat, lng)
+    SELECT id, rowid, content_hash, remote_hash, last_updated, names_known, name, lat, lng
+    FROM base_3;
+INSERT INTO drafts (id, doc, bytes, origin, changed_at, version, conflict, theirs,
+        theirs_updated, failure, content_hash, remote_hash, errors, has_names, name, lat, lng)
+    SELECT id,
+        CASE WHEN json IS NOT NULL THEN rowid + (SELECT COALESCE(MAX(rowid), 0) FROM base_3) END,
+        octet_length(json), origin, changed_at, version, conflict, theirs, theirs_updated,
+        failure, content_hash, remote_hash, errors, has_names, name, lat, lng
+    FROM drafts_3;
+DROP TABLE base_3;
+DROP TABLE drafts_3;
+";
+
+/// The base and drafts of schema 3 and before, set aside for [`JSON_INTO_DOCS`].
+const OLD_TABLES_SET_ASIDE: &str = "
+DROP INDEX IF EXISTS drafts_deleted;
+ALTER TABLE base RENAME TO base_3;
+ALTER TABLE drafts RENAME TO drafts_3;
 ";
 
 /// The columns schema 2 added to the tables of schema 1.
@@ -157,19 +231,25 @@ pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
     let found: Option<i64> = meta_number(&tx, "schema")?;
     match found {
         Some(v) if v > SCHEMA_VERSION => return Ok(Opened::Newer(v)),
-        Some(v) if v < 2 => {
-            tx.execute_batch(ADDED_COLUMNS)?;
-            fill_drafts(&tx)?;
-            fill_inflight(&tx)?;
-        }
-        Some(_) => {
+        Some(v) => {
+            if v < 2 {
+                tx.execute_batch(ADDED_COLUMNS)?;
+            }
+            if v < 4 {
+                tx.execute_batch(OLD_TABLES_SET_ASIDE)?;
+                tx.execute_batch(TABLES)?;
+                tx.execute_batch(JSON_INTO_DOCS)?;
+            }
             let rules: Option<String> = tx
                 .query_row("SELECT value FROM meta WHERE key = 'rules'", [], |r| {
                     r.get(0)
                 })
                 .optional()?;
-            if rules.as_deref() != Some(RULES) {
+            if v < 2 || rules.as_deref() != Some(RULES) {
                 fill_drafts(&tx)?;
+            }
+            if v < 2 {
+                fill_inflight(&tx)?;
             }
         }
         None => {
@@ -179,6 +259,7 @@ pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
             )?;
         }
     }
+    tx.execute_batch(LINKS)?;
     tx.execute(
         "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('rules', ?2)
          ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -215,7 +296,8 @@ fn meta_number(conn: &Connection, key: &str) -> Result<Option<i64>> {
 /// Finds again, for every draft, what schema 2 keeps beside its JSON.
 fn fill_drafts(conn: &Connection) -> Result<()> {
     let drafts: Vec<(String, String)> = {
-        let mut stmt = conn.prepare("SELECT id, json FROM drafts WHERE json IS NOT NULL")?;
+        let mut stmt =
+            conn.prepare("SELECT d.id, x.json FROM drafts d JOIN docs x ON x.id = d.doc")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         rows.collect::<std::result::Result<_, _>>()?
     };

@@ -32,7 +32,10 @@ fn open() -> (tempfile::TempDir, Workspace) {
     (dir, ws)
 }
 
+/// The kind of every pending change, after checking that each store finds its JSON and no
+/// JSON is left over (every test that lists kinds checks that too).
 fn kinds(ws: &Workspace) -> Vec<(String, ChangeKind)> {
+    ws.check_documents().expect("every store has its JSON");
     ws.pending()
         .expect("pending")
         .into_iter()
@@ -587,6 +590,82 @@ fn a_request_confirmed_in_part_moves_only_the_stores_that_landed() {
     );
 }
 
+/// The tables of schema 3, as storedesk wrote them before schema 4 (schema 2 had no `ignored`).
+const SCHEMA_3: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE base (
+    id TEXT PRIMARY KEY,
+    json TEXT NOT NULL,
+    content_hash INTEGER NOT NULL,
+    remote_hash INTEGER NOT NULL,
+    last_updated TEXT,
+    names_known INTEGER NOT NULL,
+    name TEXT,
+    lat REAL,
+    lng REAL
+);
+CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    json TEXT,
+    origin TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    conflict INTEGER NOT NULL DEFAULT 0,
+    theirs TEXT,
+    theirs_updated TEXT,
+    failure TEXT,
+    content_hash INTEGER,
+    remote_hash INTEGER,
+    errors INTEGER NOT NULL DEFAULT 0,
+    has_names INTEGER NOT NULL DEFAULT 0,
+    name TEXT,
+    lat REAL,
+    lng REAL
+);
+-- The deleted drafts, so that a push finds them without reading every draft.
+CREATE INDEX drafts_deleted ON drafts (id) WHERE json IS NULL;
+CREATE TABLE steps (
+    step INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    at TEXT NOT NULL,
+    undone INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE journal (
+    step INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (step, id)
+);
+CREATE TABLE push_log (
+    seq INTEGER PRIMARY KEY,
+    push INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    stores INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    ids TEXT NOT NULL,
+    outcome TEXT,
+    message TEXT
+);
+CREATE TABLE inflight (
+    id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    json TEXT,
+    version INTEGER NOT NULL,
+    content_hash INTEGER,
+    remote_hash INTEGER
+) WITHOUT ROWID;
+CREATE TABLE ignored (
+    id TEXT NOT NULL,
+    code TEXT NOT NULL,
+    path TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (id, code, path)
+) WITHOUT ROWID;
+";
+
 /// The tables of schema 1, as storedesk wrote them before schema 2.
 const SCHEMA_1: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -606,6 +685,148 @@ CREATE TABLE inflight (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, method TEXT NO
     json TEXT, version INTEGER NOT NULL);
 INSERT INTO meta (key, value) VALUES ('schema', '1'), ('version', '3'), ('push', '1');
 ";
+
+#[test]
+fn a_workspace_of_schema_3_keeps_every_store_when_its_json_moves_to_documents() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(DATABASE_FILE);
+    let [a, b, c] = ["A", "B", "C"].map(|id| store(id, "pulled"));
+    let c_sent = store("C", "sent");
+    let c_now = store("C", "edited while in flight");
+    let d_new = store("D", "new");
+    let e_new = store("E", "mine");
+    let e_theirs = store("E", "theirs");
+    {
+        let conn = Connection::open(&path).expect("opens");
+        conn.execute_batch(SCHEMA_3).expect("schema 3");
+        conn.execute_batch(
+            "INSERT INTO meta (key, value) VALUES ('schema', '3'), ('version', '9'), ('push', '1');
+             INSERT INTO steps (step, label, at) VALUES (1, 'Edit C', 't');",
+        )
+        .expect("meta");
+        for s in [&a, &b, &c] {
+            conn.execute(
+                "INSERT INTO base (id, json, content_hash, remote_hash, names_known, name, lat, lng)
+                 VALUES (?1, ?2, ?3, ?4, 1, 'pulled', 48.0, 2.0)",
+                params![
+                    s.id(),
+                    s.to_json(),
+                    hash_to_sql(s.content_hash()),
+                    hash_to_sql(s.remote_hash())
+                ],
+            )
+            .expect("base");
+        }
+        conn.execute(
+            "INSERT INTO drafts (id, json, origin, changed_at, version, conflict, theirs)
+             VALUES ('B', NULL, 'form', 't', 5, 0, NULL), ('C', ?1, 'form', 't', 7, 0, NULL),
+                    ('D', ?2, 'import', 't', 8, 0, NULL), ('E', ?3, 'form', 't', 9, 3, ?4)",
+            params![
+                c_now.to_json(),
+                d_new.to_json(),
+                e_new.to_json(),
+                e_theirs.to_json()
+            ],
+        )
+        .expect("drafts");
+        conn.execute(
+            "INSERT INTO inflight (id, seq, method, json, version, content_hash, remote_hash)
+             VALUES ('C', 1, 'PUT', ?1, 6, ?2, ?3), ('D', 1, 'POST', NULL, 8, ?4, ?5)",
+            params![
+                c_sent.to_json(),
+                hash_to_sql(c_sent.content_hash()),
+                hash_to_sql(c_sent.remote_hash()),
+                hash_to_sql(d_new.content_hash()),
+                hash_to_sql(d_new.remote_hash())
+            ],
+        )
+        .expect("inflight");
+        conn.execute(
+            "INSERT INTO journal (step, id, before) VALUES (1, 'C', ?1)",
+            params![c.to_json()],
+        )
+        .expect("journal");
+    }
+    let mut ws = Workspace::open(&path).expect("opens and updates");
+    let schema: String = ws
+        .conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .expect("schema");
+    assert_eq!(schema, "4");
+    ws.check_documents().expect("every store has its JSON");
+    let documents: i64 = ws
+        .conn
+        .query_row("SELECT count(*) FROM docs", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(
+        documents, 6,
+        "three bases and three drafts that keep a store"
+    );
+    assert_eq!(
+        ws.stores().expect("stores"),
+        [a.clone(), c_now.clone(), d_new.clone(), e_new.clone()]
+    );
+    assert_eq!(
+        ws.base("C").expect("base").map(|r| r.store),
+        Some(c.clone())
+    );
+    assert_eq!(ws.base("D").expect("base"), None);
+    assert_eq!(
+        kinds(&ws),
+        [
+            ("B".to_owned(), ChangeKind::Delete),
+            ("C".to_owned(), ChangeKind::Update),
+            ("D".to_owned(), ChangeKind::Create),
+            ("E".to_owned(), ChangeKind::Create)
+        ]
+    );
+    assert_eq!(outgoing_of(&ws, "D").bytes, d_new.to_json().len());
+    assert_eq!(outgoing_of(&ws, "B").kind, ChangeKind::Delete);
+    let pending = ws.pending_of(&["E".to_owned()]).expect("pending");
+    assert!(matches!(
+        &pending[0].conflict,
+        Some(Conflict::ExistsRemotely { theirs, .. }) if *theirs == e_theirs
+    ));
+    // What was in flight is known as it was sent, and lands as the base.
+    let inflight = ws.inflight().expect("inflight");
+    let sent: Vec<(String, Option<Store>)> = inflight
+        .iter()
+        .map(|i| (i.item.id.clone(), i.item.store.clone()))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            ("C".to_owned(), Some(c_sent.clone())),
+            ("D".to_owned(), Some(d_new.clone()))
+        ]
+    );
+    let items: Vec<SentItem> = inflight.into_iter().map(|i| i.item).collect();
+    ws.confirm_inflight(&items, &[]).expect("confirm");
+    assert_eq!(ws.base("C").expect("base").map(|r| r.store), Some(c_sent));
+    assert_eq!(
+        ws.base("D").expect("base").map(|r| r.store),
+        Some(d_new.clone())
+    );
+    assert_eq!(ws.store("C").expect("store"), Some(c_now));
+    assert_eq!(
+        kinds(&ws),
+        [
+            ("B".to_owned(), ChangeKind::Delete),
+            ("C".to_owned(), ChangeKind::Update),
+            ("E".to_owned(), ChangeKind::Create)
+        ]
+    );
+    ws.check_documents().expect("after the confirmation");
+    // The journal of schema 3 still undoes.
+    ws.undo().expect("undo");
+    assert_eq!(ws.store("C").expect("store"), Some(c));
+    ws.check_documents().expect("after the undo");
+    drop(ws);
+    let ws = Workspace::open(&path).expect("opens again");
+    assert_eq!(ws.stores().expect("stores").len(), 4);
+}
 
 #[test]
 fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
@@ -646,7 +867,8 @@ fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
             r.get(0)
         })
         .expect("schema");
-    assert_eq!(schema, "3");
+    assert_eq!(schema, "4");
+    ws.check_documents().expect("every store has its JSON");
     let states: Vec<(String, String, Option<f64>, SyncState)> = ws
         .summaries()
         .expect("summaries")
@@ -1003,13 +1225,19 @@ fn a_workspace_of_schema_2_gets_the_ignore_list_when_opened() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(DATABASE_FILE);
     {
-        // A schema 2 workspace: the tables of today without `ignored`.
-        let mut ws = Workspace::open(&path).expect("opens");
-        ws.create(store_with_warning("A", 48.85), &Origin::Form)
-            .expect("create");
-        ws.conn
-            .execute_batch("DROP TABLE ignored; UPDATE meta SET value = '2' WHERE key = 'schema';")
-            .expect("schema 2");
+        // A schema 2 workspace: the tables of schema 3 without `ignored`, and a new store.
+        let conn = Connection::open(&path).expect("opens");
+        conn.execute_batch(SCHEMA_3).expect("schema 3");
+        conn.execute_batch(
+            "DROP TABLE ignored;
+             INSERT INTO meta (key, value) VALUES ('schema', '2'), ('version', '1'), ('push', '0');",
+        )
+        .expect("schema 2");
+        conn.execute(
+            "INSERT INTO drafts (id, json, origin, changed_at, version) VALUES ('A', ?1, 'form', 't', 1)",
+            params![store_with_warning("A", 48.85).to_json()],
+        )
+        .expect("draft");
     }
     {
         let conn = Connection::open(&path).expect("opens");
@@ -1029,7 +1257,7 @@ fn a_workspace_of_schema_2_gets_the_ignore_list_when_opened() {
             r.get(0)
         })
         .expect("schema");
-    assert_eq!(schema, "3");
+    assert_eq!(schema, "4");
     assert_eq!(ws.ignored().expect("ignored"), vec![]);
     assert_eq!(kinds(&ws), [("A".to_owned(), ChangeKind::Create)]);
     ws.ignore_finding("A", Code::TextWhitespace, "name")

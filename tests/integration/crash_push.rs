@@ -207,6 +207,8 @@ fn pushes_killed_at_random_instants_converge_without_losing_or_repeating_an_edit
         // Nothing the user meant is lost locally.
         let ws = Workspace::open_dir(dir.path()).expect("workspace");
         assert_eq!(local(&ws), intent, "trial {trial}: the kill lost nothing");
+        ws.check_documents()
+            .expect("every store has its JSON, no JSON is left over");
         drop(ws);
 
         // A push to the end converges.
@@ -228,6 +230,7 @@ fn pushes_killed_at_random_instants_converge_without_losing_or_repeating_an_edit
             "trial {trial}: the server holds the intent"
         );
         assert_eq!(local(&ws), intent);
+        ws.check_documents().expect("after the push");
     }
     common::assert_no_delete_without_query(&emu.requests());
     println!("{TRIALS} trials, {kills_mid_push} pushes killed after their first request");

@@ -220,6 +220,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             .map(|s| (s.id().to_owned(), s))
             .collect();
         prop_assert_eq!(&local, model.now(), "the workspace is the intent");
+        ws.check_documents()
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
     }
     emu.set_faults(Faults::default());
     let report = sync::push(&mut ws, &client, &options, &|_| {}, &AtomicBool::new(false))
