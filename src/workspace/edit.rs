@@ -419,6 +419,9 @@ impl Step {
                 None => touched.base_hash.is_none(),
             } && !touched.in_conflict;
             if back_to_base {
+                if touched.has_draft {
+                    drop_doc.execute(params![change.id])?;
+                }
                 remove.execute(params![change.id])?;
                 touched.has_draft = false;
             } else {

@@ -975,8 +975,7 @@ impl Workspace {
                                 None => store,
                             };
                             put_base(&tx, base, meta.last_updated.as_deref(), mine.is_some())?;
-                            tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
-                                .execute(params![id])?;
+                            delete_draft(&tx, id)?;
                             report.already_applied += 1;
                         } else {
                             let kind = if base_hash.is_some() { 1 } else { 3 };
@@ -1001,8 +1000,7 @@ impl Workspace {
                 Some(None) => {
                     tx.prepare_cached("DELETE FROM base WHERE id = ?1")?
                         .execute(params![id])?;
-                    tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
-                        .execute(params![id])?;
+                    delete_draft(&tx, id)?;
                     report.already_applied += 1;
                 }
                 Some(Some(_)) => {
@@ -1113,8 +1111,7 @@ impl Workspace {
         for (id, version, deleted) in drafts {
             let sent_version = sent_ids.get(id.as_str()).copied();
             if sent_version == Some(version) || (deleted && sent_version.is_none()) {
-                tx.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
-                    .execute(params![id])?;
+                delete_draft(&tx, &id)?;
             }
         }
         tx.prepare_cached("DELETE FROM inflight")?.execute([])?;
@@ -1303,6 +1300,15 @@ fn put_base(
         location.map(|l| l.lat),
         location.map(|l| l.lng)
     ])?;
+    Ok(())
+}
+
+/// Deletes the draft of `id`, and its document unless the base shares it.
+fn delete_draft(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached(schema::DROP_DRAFT_DOC)?
+        .execute(params![id])?;
+    conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
+        .execute(params![id])?;
     Ok(())
 }
 

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
     ChangeKind, Conflict, Result, SentItem, Workspace, WorkspaceError, decode_conflict,
-    hash_from_sql, hash_to_sql, insert_doc, now_text, parse_store, schema,
+    delete_draft, hash_from_sql, hash_to_sql, insert_doc, now_text, parse_store, schema,
 };
 use crate::validate::{Context, Finding, Severity, validate_store};
 
@@ -754,14 +754,21 @@ fn confirm_in_flight(
         ))?
         .execute(params![seq, ids])?;
     }
+    // The drafts the server now holds as they are: sent at their version, or edited back to
+    // what was sent. Those not sent at their version have a document of their own.
+    let settled = "EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1
+        AND (drafts.version = i.version
+             OR (drafts.doc IS NULL AND i.remote_hash IS NULL)
+             OR (drafts.doc IS NOT NULL AND drafts.content_hash = i.content_hash)))";
+    conn.prepare_cached(&format!(
+        "DELETE FROM docs WHERE id IN (
+            SELECT drafts.doc FROM drafts WHERE {draft_rows} AND {settled}
+                AND drafts.doc IS NOT (SELECT b.doc FROM base b WHERE b.id = drafts.id))"
+    ))?
+    .execute(params![seq, ids])?;
     let gone = conn
         .prepare_cached(&format!(
-            "DELETE FROM drafts
-             WHERE {draft_rows}
-                AND EXISTS (SELECT 1 FROM inflight i WHERE i.id = drafts.id AND i.seq = ?1
-                    AND (drafts.version = i.version
-                         OR (drafts.doc IS NULL AND i.remote_hash IS NULL)
-                         OR (drafts.doc IS NOT NULL AND drafts.content_hash = i.content_hash)))"
+            "DELETE FROM drafts WHERE {draft_rows} AND {settled}"
         ))?
         .execute(params![seq, ids])?;
     if gone < count {
@@ -825,8 +832,7 @@ pub(super) fn confirm_one(conn: &Connection, record: &SentRecord<'_>) -> Result<
                 _ => false,
             };
         if same_content {
-            conn.prepare_cached("DELETE FROM drafts WHERE id = ?1")?
-                .execute(params![record.id])?;
+            delete_draft(conn, record.id)?;
         } else {
             conn.prepare_cached(
                 "UPDATE drafts SET conflict = 0, theirs = NULL, theirs_updated = NULL,

@@ -20,8 +20,8 @@
 //! pointing the base at the draft's document and dropping the small draft row, rather than by
 //! copying its JSON from one table to the other and freeing the pages it filled: a recorded
 //! answer writes a fifth of what it did. A document goes with the last row that points at it:
-//! triggers drop it when that row is deleted, and a row pointed at another document drops
-//! its own first (a base and the draft of the same id share one for as long as a push takes
+//! a trigger drops it when its base row is deleted, and a draft deleted or a row pointed at
+//! another document drops its own first (a base and the draft of the same id share one for as long as a push takes
 //! to record the draft as the base). A workspace of schema 1 to 3 is rewritten when it
 //! is opened, its JSON moved into `docs`.
 
@@ -126,19 +126,15 @@ const LINKS: &str = "
 -- The deleted drafts, so that a push finds them without reading every draft.
 CREATE INDEX IF NOT EXISTS drafts_deleted ON drafts (id) WHERE doc IS NULL;
 -- A document goes with the last row pointing at it: the base and the draft of one id may
--- share one, no other rows do. A row pointed at another document drops its own first
--- (`DROP_BASE_DOC`, `DROP_DRAFT_DOC`): a trigger on updates would make SQLite keep a
--- statement journal for every row an import writes.
+-- share one, no other rows do. A base row deleted drops its document here; a row pointed
+-- at another document, and a draft deleted, drop theirs first (`DROP_BASE_DOC`,
+-- `DROP_DRAFT_DOC`): a trigger on updates would make SQLite keep a statement journal for
+-- every row an import writes, and one on the drafts would run for every store a push
+-- records.
 CREATE TRIGGER IF NOT EXISTS base_deleted AFTER DELETE ON base
 BEGIN
     DELETE FROM docs WHERE id = old.doc
         AND NOT EXISTS (SELECT 1 FROM drafts WHERE id = old.id AND doc = old.doc);
-END;
-CREATE TRIGGER IF NOT EXISTS draft_deleted AFTER DELETE ON drafts
-    WHEN old.doc IS NOT NULL
-BEGIN
-    DELETE FROM docs WHERE id = old.doc
-        AND NOT EXISTS (SELECT 1 FROM base WHERE id = old.id AND doc = old.doc);
 END;
 ";
 
@@ -148,8 +144,8 @@ pub(super) const DROP_BASE_DOC: &str = "DELETE FROM docs
     WHERE id = (SELECT doc FROM base WHERE id = ?1)
         AND id IS NOT (SELECT doc FROM drafts WHERE id = ?1)";
 
-/// Drops the document of the draft of `?1` before the draft is pointed at another one (or at
-/// none), unless the base of `?1` shares it.
+/// Drops the document of the draft of `?1` before the draft is deleted or pointed at another
+/// one, unless the base of `?1` shares it.
 pub(super) const DROP_DRAFT_DOC: &str = "DELETE FROM docs
     WHERE id = (SELECT doc FROM drafts WHERE id = ?1)
         AND id IS NOT (SELECT doc FROM base WHERE id = ?1)";
