@@ -1275,11 +1275,43 @@ fn put_base(
     last_updated: Option<&str>,
     names_known: bool,
 ) -> Result<()> {
-    let (json, content, remote) = store.json_and_hashes();
+    let (json, content_hash, remote_hash) = store.json_and_hashes();
     let location = store.location.as_ref();
+    write_base(
+        conn,
+        &BaseRow {
+            id: store.id(),
+            json: &json,
+            content_hash,
+            remote_hash,
+            last_updated,
+            names_known,
+            name: store.name.as_deref(),
+            lat: location.map(|l| l.lat),
+            lng: location.map(|l| l.lng),
+        },
+    )
+}
+
+/// A row of the base, with the JSON it points at.
+struct BaseRow<'a> {
+    id: &'a str,
+    json: &'a str,
+    content_hash: u64,
+    remote_hash: u64,
+    last_updated: Option<&'a str>,
+    names_known: bool,
+    name: Option<&'a str>,
+    lat: Option<f64>,
+    lng: Option<f64>,
+}
+
+/// Makes `row` the base of its id, its JSON in a document of its own; the document the base
+/// pointed at goes unless the draft shares it.
+fn write_base(conn: &Connection, row: &BaseRow<'_>) -> Result<()> {
     conn.prepare_cached(schema::DROP_BASE_DOC)?
-        .execute(params![store.id()])?;
-    let doc = insert_doc(conn, &json)?;
+        .execute(params![row.id])?;
+    let doc = insert_doc(conn, row.json)?;
     conn.prepare_cached(
         "INSERT INTO base (id, doc, content_hash, remote_hash, last_updated, names_known,
             name, lat, lng)
@@ -1290,15 +1322,15 @@ fn put_base(
             lng = excluded.lng",
     )?
     .execute(params![
-        store.id(),
+        row.id,
         doc,
-        hash_to_sql(content),
-        hash_to_sql(remote),
-        last_updated,
-        names_known,
-        store.name,
-        location.map(|l| l.lat),
-        location.map(|l| l.lng)
+        hash_to_sql(row.content_hash),
+        hash_to_sql(row.remote_hash),
+        row.last_updated,
+        row.names_known,
+        row.name,
+        row.lat,
+        row.lng
     ])?;
     Ok(())
 }

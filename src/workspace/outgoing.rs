@@ -9,8 +9,8 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::{
-    ChangeKind, Conflict, Result, SentItem, Workspace, WorkspaceError, decode_conflict,
-    delete_draft, hash_from_sql, hash_to_sql, insert_doc, now_text, parse_store, schema,
+    BaseRow, ChangeKind, Conflict, Result, SentItem, Workspace, WorkspaceError, decode_conflict,
+    delete_draft, hash_from_sql, hash_to_sql, now_text, parse_store, write_base,
 };
 use crate::validate::{Context, Finding, Severity, validate_store};
 
@@ -744,7 +744,13 @@ fn confirm_in_flight(
             })?
             .collect::<std::result::Result<_, _>>()?;
         for (id, json, content_hash, remote_hash) in copied {
-            put_sent_base(conn, &id, &json, content_hash, remote_hash)?;
+            put_sent_base(
+                conn,
+                &id,
+                &json,
+                hash_from_sql(content_hash),
+                hash_from_sql(remote_hash),
+            )?;
         }
     }
     if stores < count {
@@ -798,8 +804,8 @@ pub(super) fn confirm_one(conn: &Connection, record: &SentRecord<'_>) -> Result<
                 conn,
                 record.id,
                 &json,
-                hash_to_sql(store.content_hash),
-                hash_to_sql(store.remote_hash),
+                store.content_hash,
+                store.remote_hash,
             )?;
         }
         None => {
@@ -850,24 +856,29 @@ fn put_sent_base(
     conn: &Connection,
     id: &str,
     json: &str,
-    content_hash: i64,
-    remote_hash: i64,
+    content_hash: u64,
+    remote_hash: u64,
 ) -> Result<()> {
-    conn.prepare_cached(schema::DROP_BASE_DOC)?
-        .execute(params![id])?;
-    let doc = insert_doc(conn, json)?;
-    conn.prepare_cached(
-        "INSERT INTO base (id, doc, content_hash, remote_hash, last_updated, names_known, name,
-            lat, lng)
-         VALUES (?1, ?2, ?3, ?4, NULL, 1, json_extract(?5, '$.name'),
-            json_extract(?5, '$.location.lat'), json_extract(?5, '$.location.lng'))
-         ON CONFLICT(id) DO UPDATE SET doc = excluded.doc,
-            content_hash = excluded.content_hash, remote_hash = excluded.remote_hash,
-            last_updated = excluded.last_updated, names_known = excluded.names_known,
-            name = excluded.name, lat = excluded.lat, lng = excluded.lng",
-    )?
-    .execute(params![id, doc, content_hash, remote_hash, json])?;
-    Ok(())
+    let (name, lat, lng): (Option<String>, Option<f64>, Option<f64>) = conn
+        .prepare_cached(
+            "SELECT json_extract(?1, '$.name'), json_extract(?1, '$.location.lat'),
+                json_extract(?1, '$.location.lng')",
+        )?
+        .query_row(params![json], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    write_base(
+        conn,
+        &BaseRow {
+            id,
+            json,
+            content_hash,
+            remote_hash,
+            last_updated: None,
+            names_known: true,
+            name: name.as_deref(),
+            lat,
+            lng,
+        },
+    )
 }
 
 /// The JSON sent for a store recorded without it: in flight, else the draft at that version.
