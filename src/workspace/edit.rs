@@ -418,19 +418,16 @@ impl Step {
                 Some(w) => Some(w.content_hash) == touched.base_hash,
                 None => touched.base_hash.is_none(),
             } && !touched.in_conflict;
+            // The draft's document goes either way: with the draft, or for a new one.
+            if touched.has_draft {
+                drop_doc.execute(params![change.id])?;
+            }
+            touched.has_draft = !back_to_base;
             if back_to_base {
-                if touched.has_draft {
-                    drop_doc.execute(params![change.id])?;
-                }
                 remove.execute(params![change.id])?;
-                touched.has_draft = false;
             } else {
                 version += 1;
                 let w = change.after.as_ref();
-                if touched.has_draft {
-                    drop_doc.execute(params![change.id])?;
-                }
-                touched.has_draft = true;
                 let doc = match after {
                     Some(json) => {
                         new_doc.execute(params![json])?;
