@@ -21,9 +21,9 @@
 //! copying its JSON from one table to the other and freeing the pages it filled: a recorded
 //! answer writes a fifth of what it did. A document goes with the last row that points at it:
 //! a trigger drops it when its base row is deleted, and a draft deleted or a row pointed at
-//! another document drops its own first (a base and the draft of the same id share one for as long as a push takes
-//! to record the draft as the base). A workspace of schema 1 to 3 is rewritten when it
-//! is opened, its JSON moved into `docs`.
+//! another document drops its own first (a base and the draft of the same id share one for as
+//! long as a push takes to record the draft as the base). A workspace of schema 1 to 3 is
+//! rewritten when it is opened, its JSON moved into `docs`.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 

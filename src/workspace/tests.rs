@@ -590,6 +590,15 @@ fn a_request_confirmed_in_part_moves_only_the_stores_that_landed() {
     );
 }
 
+/// The schema a workspace is at, as it records it.
+fn schema_of(ws: &Workspace) -> String {
+    ws.conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .expect("schema")
+}
+
 /// The tables of schema 3, as storedesk wrote them before schema 4 (schema 2 had no `ignored`).
 const SCHEMA_3: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -748,13 +757,7 @@ fn a_workspace_of_schema_3_keeps_every_store_when_its_json_moves_to_documents() 
         .expect("journal");
     }
     let mut ws = Workspace::open(&path).expect("opens and updates");
-    let schema: String = ws
-        .conn
-        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
-            r.get(0)
-        })
-        .expect("schema");
-    assert_eq!(schema, "4");
+    assert_eq!(schema_of(&ws), "4");
     ws.check_documents().expect("every store has its JSON");
     let documents: i64 = ws
         .conn
@@ -861,13 +864,7 @@ fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
         .expect("inflight");
     }
     let mut ws = Workspace::open(&path).expect("opens and updates");
-    let schema: String = ws
-        .conn
-        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
-            r.get(0)
-        })
-        .expect("schema");
-    assert_eq!(schema, "4");
+    assert_eq!(schema_of(&ws), "4");
     ws.check_documents().expect("every store has its JSON");
     let states: Vec<(String, String, Option<f64>, SyncState)> = ws
         .summaries()
@@ -1251,13 +1248,7 @@ fn a_workspace_of_schema_2_gets_the_ignore_list_when_opened() {
         assert_eq!(tables, 0);
     }
     let mut ws = Workspace::open(&path).expect("opens and updates");
-    let schema: String = ws
-        .conn
-        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
-            r.get(0)
-        })
-        .expect("schema");
-    assert_eq!(schema, "4");
+    assert_eq!(schema_of(&ws), "4");
     assert_eq!(ws.ignored().expect("ignored"), vec![]);
     assert_eq!(kinds(&ws), [("A".to_owned(), ChangeKind::Create)]);
     ws.ignore_finding("A", Code::TextWhitespace, "name")
