@@ -15,6 +15,7 @@ pub mod diff;
 mod edit;
 mod facets;
 mod ignore;
+mod log_sync;
 mod lookup;
 mod outgoing;
 mod queue_file;

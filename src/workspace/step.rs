@@ -6,6 +6,7 @@
 use rusqlite::{Transaction, TransactionBehavior};
 
 use super::edit::{self, Change, Step, Written};
+use super::log_sync::LogSyncer;
 use super::{Edit, Origin, Result, Workspace, WorkspaceError, effective, now_text};
 use crate::model::Store;
 use crate::validate::Context;
@@ -38,6 +39,9 @@ pub struct StepWriter<'w> {
     context: Context,
     /// The cache size to restore when the step ends.
     cache_kib: i64,
+    /// Syncs the pages the step spills into the log as it goes, so that the commit does not
+    /// wait for all of them at once.
+    log_sync: Option<LogSyncer>,
 }
 
 impl Workspace {
@@ -45,6 +49,7 @@ impl Workspace {
     /// locked for other writers until the step is committed or dropped.
     pub fn begin_step(&mut self, label: &str) -> Result<StepWriter<'_>> {
         let cache_kib: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        let log_sync = LogSyncer::start(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -55,6 +60,7 @@ impl Workspace {
             step: None,
             context: Context::today(),
             cache_kib,
+            log_sync,
         };
         let step = match &writer.tx {
             Some(tx) => Step::begin(tx, &now, Some(label))?,
@@ -125,6 +131,10 @@ impl StepWriter<'_> {
             return Err(WorkspaceError::Damaged("the step has already ended".into()));
         };
         let count = step.finish(&tx)?;
+        // No sync of the log is under way while the commit syncs it.
+        if let Some(log_sync) = self.log_sync.take() {
+            log_sync.stop();
+        }
         let _ = tx.pragma_update(None, "cache_size", self.cache_kib);
         if count > 0 {
             tx.commit()?;
@@ -138,6 +148,7 @@ impl StepWriter<'_> {
 impl Drop for StepWriter<'_> {
     fn drop(&mut self) {
         self.step.take();
+        self.log_sync.take();
         // A step not committed is rolled back: nothing of it stays.
         if let Some(tx) = self.tx.take() {
             let _ = tx.pragma_update(None, "cache_size", self.cache_kib);
