@@ -74,9 +74,16 @@ fn is_alpha2(id: &str) -> bool {
 }
 
 /// Whether an area id is the country `code` or one of its subdivisions (`UA-43` for `UA`).
+/// `code` is compared in any case.
 fn is_of_country(id: &str, code: &str) -> bool {
-    id == code
-        || (id.len() > code.len() + 1 && id.starts_with(code) && id[code.len()..].starts_with('-'))
+    let (id, code) = (id.as_bytes(), code.as_bytes());
+    match id.get(..code.len()) {
+        Some(start) => {
+            start.eq_ignore_ascii_case(code)
+                && (id.len() == code.len() || (id.len() > code.len() + 1 && id[code.len()] == b'-'))
+        }
+        None => false,
+    }
 }
 
 /// The countries (ISO 3166-1 alpha-2, upper-case) the point is in, smallest first: usually one;
@@ -92,14 +99,16 @@ pub fn countries_at(lat: f64, lng: f64) -> Vec<&'static str> {
 /// Whether the point is in the country `code` (alpha-2, any case) or in one of its
 /// subdivisions.
 pub fn in_country(lat: f64, lng: f64, code: &str) -> bool {
-    let code = code.trim().to_ascii_uppercase();
-    area_ids(lat, lng).iter().any(|id| is_of_country(id, &code))
+    let code = code.trim();
+    area_ids(lat, lng).iter().any(|id| is_of_country(id, code))
 }
 
 /// Whether the boundaries cover the country `code` at all (they have no Antarctica).
 pub fn covers_country(code: &str) -> bool {
-    let code = code.trim().to_ascii_uppercase();
-    is_alpha2(&code) && !NOT_COVERED.contains(&code.as_str())
+    let code = code.trim();
+    code.len() == 2
+        && code.bytes().all(|b| b.is_ascii_alphabetic())
+        && !NOT_COVERED.iter().any(|c| c.eq_ignore_ascii_case(code))
 }
 
 /// The point and the eight around it, `degrees` away.
@@ -121,8 +130,8 @@ fn neighbours(lat: f64, lng: f64, degrees: f64) -> impl Iterator<Item = (f64, f6
 
 /// Whether the point, or a point up to [`NEAR_DEGREES`] from it, is in the country `code`.
 pub fn near_country(lat: f64, lng: f64, code: &str) -> bool {
-    let code = code.trim().to_ascii_uppercase();
-    near_area(lat, lng, &|id| is_of_country(id, &code))
+    let code = code.trim();
+    near_area(lat, lng, &|id| is_of_country(id, code))
 }
 
 /// Whether the point, or a point up to [`NEAR_DEGREES`] from it, is on land in some country.

@@ -2,7 +2,7 @@
 //! JSON file as they are; every store validated; ids made where missing, duplicates caught.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Condvar, Mutex, PoisonError, mpsc};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
 use serde_json::{Map, Value};
 
@@ -614,7 +614,7 @@ pub(crate) struct ColumnPlan {
     /// Which column fills each top-level field, for placing validation findings.
     field_columns: HashMap<&'static str, String>,
     /// Opening-hours cells already read: the stores of a file often share their hours.
-    hours_read: Mutex<HashMap<String, HoursCell>>,
+    hours_read: Mutex<HashMap<String, Arc<HoursCell>>>,
 }
 
 /// An opening-hours cell as read.
@@ -672,14 +672,15 @@ impl ColumnPlan {
 
     /// An opening-hours cell read, or read again from the cells already seen.
     fn opening_hours(&self, cell: &str) -> HoursCell {
-        let seen = |map: &HashMap<String, HoursCell>| map.get(cell).cloned();
+        // Copied out of the lock: the converting threads share it.
+        let seen = |map: &HashMap<String, Arc<HoursCell>>| map.get(cell).cloned();
         if let Some(known) = seen(
             &self
                 .hours_read
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
         ) {
-            return known;
+            return HoursCell::clone(&known);
         }
         let read = cells::parse_opening_hours(cell);
         let mut map = self
@@ -687,7 +688,7 @@ impl ColumnPlan {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if map.len() < HOURS_REMEMBERED {
-            map.insert(cell.to_owned(), read.clone());
+            map.insert(cell.to_owned(), Arc::new(read.clone()));
         }
         read
     }

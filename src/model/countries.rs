@@ -151,13 +151,20 @@ pub fn calling_code_of(phone: &str) -> Option<(&'static str, Vec<&'static Countr
     } else {
         trimmed.strip_prefix("00")?
     };
-    let digits: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == ' ' || *c == ')')
-        .filter(char::is_ascii_digit)
-        .take(4)
-        .collect();
-    (1..=digits.len().min(3)).find_map(|len| {
+    // The first three digits, which no calling code is longer than.
+    let mut buffer = [0u8; 3];
+    let mut len = 0;
+    for b in rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b' ' || *b == b')')
+        .filter(u8::is_ascii_digit)
+        .take(buffer.len())
+    {
+        buffer[len] = b;
+        len += 1;
+    }
+    let digits = std::str::from_utf8(&buffer[..len]).ok()?;
+    (1..=len).find_map(|len| {
         let prefix = &digits[..len];
         TABLES
             .by_calling_code

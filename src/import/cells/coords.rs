@@ -133,16 +133,14 @@ pub fn likely_swapped(lat: f64, lng: f64, country_code: Option<&str>) -> bool {
     else {
         return false;
     };
-    let boxes: Vec<&Region> = country
-        .zones
-        .iter()
-        .flat_map(|zone| {
+    let boxes = || {
+        country.zones.iter().flat_map(|zone| {
             let area = zone.split('/').next().unwrap_or("");
             REGIONS.iter().filter(move |r| r.area == area)
         })
-        .collect();
-    let inside = |la: f64, ln: f64| boxes.iter().any(|b| b.contains(la, ln));
-    !boxes.is_empty() && !inside(lat, lng) && inside(lng, lat)
+    };
+    let inside = |la: f64, ln: f64| boxes().any(|b| b.contains(la, ln));
+    !inside(lat, lng) && inside(lng, lat)
 }
 
 /// A broad box around the places whose time zones start with `area`.
@@ -309,6 +307,9 @@ fn read(cell: &str) -> Result<Reading, CellError> {
     if whole.is_empty() {
         return Err(CellError::new("The coordinate is empty."));
     }
+    if let Some(value) = plain_decimal(whole) {
+        return Ok(Reading { value, axis: None });
+    }
     let prefix_len = whole
         .char_indices()
         .find(|(_, c)| !c.is_alphabetic())
@@ -369,6 +370,19 @@ fn read(cell: &str) -> Result<Reading, CellError> {
 }
 
 /// A number at the start of `s` (digits, then one `.` or `,` and digits), and what follows it.
+/// A number written `-12`, `48.8566` or `+5` (ASCII digits, an optional sign and an optional
+/// point followed by digits), the most common coordinate cell, read as the longer way below
+/// would read it.
+fn plain_decimal(text: &str) -> Option<f64> {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (int, fraction) = digits.split_once('.').unwrap_or((digits, "1"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !(all_digits(int) && all_digits(fraction)) {
+        return None;
+    }
+    text.parse().ok()
+}
+
 fn take_number(s: &str) -> Option<(f64, bool, &str)> {
     let int = s.bytes().take_while(u8::is_ascii_digit).count();
     if int == 0 {
@@ -381,7 +395,12 @@ fn take_number(s: &str) -> Option<(f64, bool, &str)> {
     if fraction {
         end = int + 1 + s[int + 1..].bytes().take_while(u8::is_ascii_digit).count();
     }
-    let value: f64 = s[..end].replace(',', ".").parse().ok()?;
+    let number = &s[..end];
+    let value: f64 = if bytes.get(int) == Some(&b',') && fraction {
+        number.replace(',', ".").parse().ok()?
+    } else {
+        number.parse().ok()?
+    };
     Some((value, fraction, &s[end..]))
 }
 

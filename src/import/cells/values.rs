@@ -15,16 +15,14 @@ const MAX_NUMBER_DIGITS: usize = 15;
 pub fn split_list(cell: &str, separator: Option<char>) -> Vec<String> {
     let separator =
         separator.or_else(|| LIST_SEPARATORS.iter().copied().find(|&s| cell.contains(s)));
-    let items: Vec<&str> = match separator {
-        Some(s) => cell.split(s).collect(),
-        None => vec![cell],
+    let item = |item: &str| {
+        let item = item.trim();
+        (!item.is_empty()).then(|| item.to_owned())
     };
-    items
-        .into_iter()
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(str::to_owned)
-        .collect()
+    match separator {
+        Some(s) => cell.split(s).filter_map(item).collect(),
+        None => item(cell).into_iter().collect(),
+    }
 }
 
 /// How [`cell_value`] reads numbers and yes/no words.
