@@ -307,9 +307,14 @@ fn read(cell: &str) -> Result<Reading, CellError> {
     if whole.is_empty() {
         return Err(CellError::new("The coordinate is empty."));
     }
-    if let Some(value) = plain_decimal(whole) {
-        return Ok(Reading { value, axis: None });
+    match plain_decimal(whole) {
+        Some(value) => Ok(Reading { value, axis: None }),
+        None => read_written(whole),
     }
+}
+
+/// A trimmed, non-empty coordinate cell in any of the ways [`parse_coordinate`] reads.
+fn read_written(whole: &str) -> Result<Reading, CellError> {
     let prefix_len = whole
         .char_indices()
         .find(|(_, c)| !c.is_alphabetic())
@@ -476,6 +481,30 @@ fn degrees(body: &str, whole: &str) -> Result<f64, CellError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_decimals_read_at_once_read_as_the_long_way_reads_them() {
+        for text in [
+            "48.8566",
+            "-5",
+            "+5",
+            "0",
+            "-0",
+            "007.50",
+            "179.999999",
+            "-89.1",
+            "12345678.9",
+        ] {
+            let quick = plain_decimal(text).expect("a plain decimal");
+            let long = read_written(text).expect("a coordinate").value;
+            assert_eq!(quick.to_bits(), long.to_bits(), "{text}");
+        }
+        for text in [
+            "5.", ".5", "-", "1e3", "48,85", "48.8.5", "N48", "48°", "− 5", "1 000",
+        ] {
+            assert_eq!(plain_decimal(text), None, "{text}");
+        }
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-9
