@@ -1,6 +1,7 @@
 //! From a read file to stores and the report: rows through the column mapping, stores of a
 //! JSON file as they are; every store validated; ids made where missing, duplicates caught.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, mpsc};
 
@@ -140,33 +141,35 @@ impl<'a> Items<'a> {
     }
 
     /// Item `i` as its row and its store (without the id checks across the file).
-    fn item(&self, i: usize) -> (RowReport, Option<Store>) {
+    /// The row's report and store, with the cells its opening hours were made from (a table's
+    /// rows only).
+    fn item(&self, i: usize) -> (RowReport, Option<Store>, Option<HoursCells>) {
         match self {
             Items::Table { table, plan } => {
                 let row = &table.rows[i];
                 let mut report = RowReport::new(i + 1, row.line);
                 if row.is_blank() {
                     report.note(Status::Warning, None, "the row is empty; nothing to import");
-                    return (report, None);
+                    return (report, None, None);
                 }
                 // A sheet's row ends at its last filled cell, so only text files have short rows.
                 let text = matches!(table.format, TableFormat::Delimited { .. });
                 check_width(row, &table.headers, text, &mut report);
-                let store = plan.store_of(row, &mut report);
-                (report, Some(store))
+                let (store, cells) = plan.store_of(row, &mut report);
+                (report, Some(store), cells)
             }
             Items::Document(doc) => {
                 // Read here, on the converting thread.
                 let Some(entry) = doc.entry(i) else {
-                    return (RowReport::new(i + 1, 0), None);
+                    return (RowReport::new(i + 1, 0), None, None);
                 };
                 let mut report = RowReport::new(entry.index + 1, entry.line);
                 match entry.result {
                     Err(e) => {
                         report.note(Status::Error, None, e.message);
-                        (report, None)
+                        (report, None, None)
                     }
-                    Ok(store) => (report, Some(store)),
+                    Ok(store) => (report, Some(store), None),
                 }
             }
         }
@@ -181,7 +184,7 @@ impl<'a> Items<'a> {
         ctx: &Context,
         prepare: &Prepare<'_>,
     ) -> Worked {
-        let (mut row, store) = self.item(i);
+        let (mut row, store, hours_cells) = self.item(i);
         let Some(mut store) = store else {
             return Worked::NotAStore(row);
         };
@@ -192,7 +195,7 @@ impl<'a> Items<'a> {
             }
             row.id = Some(id.clone());
             store.store_id = Some(id.clone());
-            let checked = self.check(store, ctx, &mut row, prepare);
+            let checked = self.check(store, hours_cells, ctx, &mut row, prepare);
             return Worked::Made { row, checked };
         }
         match store.store_id.take().filter(|s| !s.trim().is_empty()) {
@@ -211,7 +214,7 @@ impl<'a> Items<'a> {
                 store.store_id = Some(id.clone());
                 // Checked as if the id were free: when another row has it, this is dropped.
                 let mut notes = RowReport::new(row.row, row.line);
-                let checked = self.check(store, ctx, &mut notes, prepare);
+                let checked = self.check(store, hours_cells, ctx, &mut notes, prepare);
                 Worked::Given {
                     row,
                     id,
@@ -231,19 +234,28 @@ impl<'a> Items<'a> {
         }
     }
 
-    /// Validates the store and adds its errors and warnings to the row.
+    /// Validates the store and adds its errors and warnings to the row. `hours_cells` are the
+    /// cells the store's opening hours were made from, when a table's row made them.
     fn check(
         &self,
-        store: Store,
+        mut store: Store,
+        hours_cells: Option<HoursCells>,
         ctx: &Context,
         row: &mut RowReport,
         prepare: &Prepare<'_>,
     ) -> Checked {
         let errors = check(&store, ctx, row, &|path| self.column_of(path));
         // A store made ready for the workspace is no longer needed: it is freed here, on the
-        // converting thread that made it, not on the thread that writes.
+        // converting thread that made it, not on the thread that writes, and its opening
+        // hours are kept for the next row with the same hours cells.
         match prepare(&store, errors, row.row) {
-            Some(prepared) => Checked::Prepared(prepared),
+            Some(prepared) => {
+                if let (Some(cells), Some(hours)) = (hours_cells, store.opening_hours.take()) {
+                    SPARE_HOURS
+                        .with(|spare| *spare.borrow_mut() = Some(SpareHours { cells, hours }));
+                }
+                Checked::Prepared(prepared)
+            }
             None => Checked::Store {
                 store: Box::new(store),
                 errors,
@@ -615,10 +627,42 @@ pub(crate) struct ColumnPlan {
     field_columns: HashMap<&'static str, String>,
     /// Opening-hours cells already read: the stores of a file often share their hours.
     hours_read: Mutex<HashMap<String, Arc<HoursCell>>>,
+    /// Whether a row's opening hours come only from cells that each say alone what they add
+    /// (no weekday columns), so that rows with the same cells can share them.
+    hours_shared: bool,
 }
 
 /// An opening-hours cell as read.
 type HoursCell = Result<(OpeningHours, Vec<CellNote>), cells::CellError>;
+
+/// The filled cells a row's opening hours are made from, in the order of the columns: the
+/// column, what it adds ([`hours_kind`]) and the cell's text. The hours are made from these
+/// alone, so two rows with the same cells have the same hours.
+type HoursCells = Vec<(usize, u8, String)>;
+
+/// What a column adds to a row's opening hours when its cell alone says what: an hours text,
+/// a time zone or temporary closures. `None` for other columns, and for a weekday's column,
+/// whose cell changes the days that the other columns gave.
+fn hours_kind(target: &Target) -> Option<u8> {
+    match target {
+        Target::OpeningHours => Some(0),
+        Target::Timezone => Some(1),
+        Target::TemporaryClosures => Some(2),
+        _ => None,
+    }
+}
+
+/// The opening hours of the last store a converting thread made ready, with the cells they
+/// were made from: a file's rows often share their hours, and the next row with the same
+/// cells takes them over instead of copying the hours read and freeing them again.
+struct SpareHours {
+    cells: HoursCells,
+    hours: OpeningHours,
+}
+
+thread_local! {
+    static SPARE_HOURS: RefCell<Option<SpareHours>> = const { RefCell::new(None) };
+}
 
 /// Distinct opening-hours cells remembered per file, at most.
 const HOURS_REMEMBERED: usize = 4096;
@@ -661,18 +705,18 @@ impl ColumnPlan {
         }
         ColumnPlan {
             headers: headers.to_vec(),
-            targets,
             id_column: header_of(&Target::StoreId).unwrap_or_else(|| "storeId".into()),
             list_separator: mapping.list_separator,
             decimal_comma: mapping.decimal_comma,
+            hours_shared: !targets.iter().any(|t| matches!(t, Target::Weekday { .. })),
             field_columns,
             hours_read: Mutex::new(HashMap::new()),
+            targets,
         }
     }
 
-    /// An opening-hours cell read, or read again from the cells already seen.
-    fn opening_hours(&self, cell: &str) -> HoursCell {
-        // Copied out of the lock: the converting threads share it.
+    /// An opening-hours cell read, or found among the cells already read.
+    fn opening_hours(&self, cell: &str) -> Arc<HoursCell> {
         let seen = |map: &HashMap<String, Arc<HoursCell>>| map.get(cell).cloned();
         if let Some(known) = seen(
             &self
@@ -680,17 +724,36 @@ impl ColumnPlan {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner),
         ) {
-            return HoursCell::clone(&known);
+            return known;
         }
-        let read = cells::parse_opening_hours(cell);
+        let read = Arc::new(cells::parse_opening_hours(cell));
         let mut map = self
             .hours_read
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if map.len() < HOURS_REMEMBERED {
-            map.insert(cell.to_owned(), Arc::new(read.clone()));
+            map.insert(cell.to_owned(), Arc::clone(&read));
         }
         read
+    }
+
+    /// Whether the filled hours cells of `row` are `cells`.
+    fn same_hours_cells(&self, row: &Row, cells: &HoursCells) -> bool {
+        let mut expected = cells.iter();
+        for (col, target) in self.targets.iter().enumerate() {
+            let Some(kind) = hours_kind(target) else {
+                continue;
+            };
+            let cell = unescape(row.cell(col));
+            if cell.is_empty() {
+                continue;
+            }
+            match expected.next() {
+                Some((c, k, text)) if *c == col && *k == kind && text == cell => {}
+                _ => return false,
+            }
+        }
+        expected.next().is_none()
     }
 
     /// The column a finding's path is about.
@@ -704,8 +767,20 @@ impl ColumnPlan {
         best.map(|(_, c)| c.clone())
     }
 
-    /// The store a row describes (without its id checks, done by the caller).
-    fn store_of(&self, row: &Row, report: &mut RowReport) -> Store {
+    /// The store a row describes (without its id checks, done by the caller), with the cells
+    /// its opening hours were made from when rows with the same cells can share them.
+    fn store_of(&self, row: &Row, report: &mut RowReport) -> (Store, Option<HoursCells>) {
+        // The hours the last store made on this thread left, when they were made from this
+        // row's hours cells: taken over as they are. The cells still give their notes.
+        let spare = if self.hours_shared {
+            SPARE_HOURS
+                .with(|spare| spare.borrow_mut().take())
+                .filter(|spare| self.same_hours_cells(row, &spare.cells))
+        } else {
+            None
+        };
+        let reused = spare.is_some();
+        let mut hours_cells: HoursCells = Vec::new();
         let mut store = Store::default();
         let mut lat: Option<(f64, usize)> = None;
         let mut lng: Option<(f64, usize)> = None;
@@ -722,6 +797,12 @@ impl ColumnPlan {
                 continue;
             }
             let header = self.headers[col].as_str();
+            if self.hours_shared
+                && !reused
+                && let Some(kind) = hours_kind(target)
+            {
+                hours_cells.push((col, kind, cell.to_owned()));
+            }
             match target {
                 Target::Ignore => {}
                 Target::StoreId => store.store_id = Some(cell.to_owned()),
@@ -780,13 +861,15 @@ impl ColumnPlan {
                         }
                     }
                 }
-                Target::OpeningHours => match self.opening_hours(cell) {
+                Target::OpeningHours => match &*self.opening_hours(cell) {
                     Ok((parsed, notes)) => {
                         for n in notes {
-                            add_cell_note(report, header, n);
+                            add_cell_note(report, header, n.clone());
                         }
-                        let h = hours.get_or_insert_with(OpeningHours::default);
-                        merge_hours(h, parsed);
+                        if !reused {
+                            let h = hours.get_or_insert_with(OpeningHours::default);
+                            merge_hours(h, parsed.clone());
+                        }
                     }
                     Err(e) => report.note(
                         Status::Error,
@@ -811,15 +894,19 @@ impl ColumnPlan {
                 }
                 Target::TemporaryClosures => match read_closures(cell) {
                     Ok(closures) => {
-                        hours
-                            .get_or_insert_with(OpeningHours::default)
-                            .temporary_closure = Some(closures);
+                        if !reused {
+                            hours
+                                .get_or_insert_with(OpeningHours::default)
+                                .temporary_closure = Some(closures);
+                        }
                     }
                     Err(e) => report.note(Status::Error, Some(header), e),
                 },
                 Target::Timezone => {
-                    hours.get_or_insert_with(OpeningHours::default).timezone =
-                        Some(cell.to_owned());
+                    if !reused {
+                        hours.get_or_insert_with(OpeningHours::default).timezone =
+                            Some(cell.to_owned());
+                    }
                 }
                 Target::UserProperty { key } => {
                     props.insert(key.clone(), user_value(cell, self.decimal_comma));
@@ -867,8 +954,17 @@ impl ColumnPlan {
         if !names.is_empty() {
             store.localized_names = Some(names);
         }
-        store.opening_hours = hours;
-        store
+        let hours_cells = match spare {
+            Some(spare) => {
+                store.opening_hours = Some(spare.hours);
+                Some(spare.cells)
+            }
+            None => {
+                store.opening_hours = hours;
+                self.hours_shared.then_some(hours_cells)
+            }
+        };
+        (store, hours_cells)
     }
 }
 

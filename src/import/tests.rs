@@ -681,3 +681,67 @@ fn a_file_too_large_is_refused_before_it_is_read() {
     assert!(matches!(e, ImportError::TooLarge { .. }), "{e}");
     assert!(e.to_string().contains("split it into smaller files"), "{e}");
 }
+
+#[test]
+fn rows_with_the_same_hours_cells_get_the_hours_and_notes_each_would_get_alone() {
+    // Rows that share their hours cells share the hours made from them when imported into a
+    // workspace; each row must still get exactly what converting it alone gives.
+    let mut csv = String::from("id,name,lat,lng,countryCode,hours,timezone,closures\n");
+    let rows = [
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", ""),
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", ""),
+        ("Mo-Fr 09:00-18:00", "Europe/London", ""),
+        ("Mo-Fr 09:00-18:00", "", ""),
+        ("Mo-Fr 09:00-18:00; PH off", "Europe/Paris", ""),
+        ("Mo-Fr 09:00-18:00; PH off", "Europe/Paris", ""),
+        ("nonsense", "Europe/Paris", ""),
+        ("nonsense", "Europe/Paris", ""),
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", "2026-12-24/2026-12-31"),
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", "2026-12-24/2026-12-31"),
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", "not a closure"),
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", "not a closure"),
+        ("", "Europe/Paris", ""),
+        ("", "", ""),
+        ("Mo-Fr 09:00-18:00", "Europe/Paris", ""),
+    ];
+    for (n, (hours, tz, closures)) in rows.iter().enumerate() {
+        csv.push_str(&format!(
+            "s{n},Store {n},48.85,2.35,FR,{hours},{tz},{closures}\n"
+        ));
+    }
+    let (source, alone) = import_bytes("hours.csv", csv.into_bytes());
+    counts_add_up(&alone, rows.len());
+    let text = alone.report.render(false);
+    assert!(
+        says(row(&alone, 6), "holidays"),
+        "row 6 keeps its note: {text}"
+    );
+    assert_eq!(row(&alone, 8).status, Status::Error, "{text}");
+    assert_eq!(row(&alone, 12).status, Status::Error, "{text}");
+
+    let (_dir, mut ws) = open_ws();
+    let imported = import_into(
+        &mut ws,
+        "hours.csv",
+        &source,
+        None,
+        &ctx(),
+        ApplyMode::Merge,
+    )
+    .expect("import");
+    assert_eq!(
+        imported.report.render(false),
+        text,
+        "the same report row by row"
+    );
+    assert_eq!(imported.applied.expect("applied").created, rows.len());
+    for (_, expected) in &alone.stores {
+        let stored = ws.store(expected.id()).expect("read").expect("stored");
+        assert_eq!(
+            stored.opening_hours,
+            expected.opening_hours,
+            "{}",
+            expected.id()
+        );
+    }
+}
