@@ -96,10 +96,11 @@ fn run(log: &Path, stopped: &mpsc::Receiver<()>, syncs: &AtomicUsize) {
             continue;
         }
         // A log that cannot be synced here (a system that wants it open for writing) is
-        // synced by the commit, as it would be without this thread.
-        if f.sync_data().is_ok() {
-            syncs.fetch_add(1, Ordering::Relaxed);
+        // synced by the commit, as it would be without this thread, which stops trying.
+        if f.sync_data().is_err() {
+            return;
         }
+        syncs.fetch_add(1, Ordering::Relaxed);
         synced = Some(now);
     }
 }
