@@ -140,9 +140,8 @@ impl<'a> Items<'a> {
         }
     }
 
-    /// Item `i` as its row and its store (without the id checks across the file).
-    /// The row's report and store, with the cells its opening hours were made from (a table's
-    /// rows only).
+    /// Item `i` as its row and its store (without the id checks across the file), with the
+    /// cells its opening hours were made from (a table's rows only).
     fn item(&self, i: usize) -> (RowReport, Option<Store>, Option<HoursCells>) {
         match self {
             Items::Table { table, plan } => {
