@@ -402,11 +402,12 @@ impl Lexer<'_> {
         }
         match minutes {
             Some(m) => {
-                let total = hours * 60 + m;
-                if n > 2 || m >= 60 || total > 2 * DAY {
-                    return Err(not_a_time(self, self.i));
+                // Hours of ten digits would overflow: checked before anything is added up.
+                let total = hours.checked_mul(60).and_then(|h| h.checked_add(m));
+                match total {
+                    Some(total) if n <= 2 && m < 60 && total <= 2 * DAY => Ok(Tok::Time(total)),
+                    _ => Err(not_a_time(self, self.i)),
                 }
-                Ok(Tok::Time(total))
             }
             None => Ok(Tok::Number {
                 value: hours,

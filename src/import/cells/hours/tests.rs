@@ -690,3 +690,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_hour_of_ten_digits_is_refused_not_multiplied_past_its_type() {
+    // Found by the `cells` fuzz target: 1117105633 hours times 60 minutes does not fit.
+    for text in [
+        "Mo 1117105633h-18h",
+        "1117105633H/H",
+        "Mo 4294967295:00-18:00",
+    ] {
+        let message = error(text);
+        assert!(!message.is_empty(), "{text}");
+    }
+    assert!(parse_opening_hours("\u{12d}\ns\u{b}1117105633H/H/,881710\u{ba}24/248").is_err());
+}
