@@ -293,6 +293,22 @@ enum Worked {
     Made { row: RowReport, checked: Checked },
 }
 
+impl Worked {
+    /// The same, its notes sharing the texts `held` holds (and the new ones held from now on).
+    fn shared(mut self, held: &mut NoteTexts) -> Worked {
+        match &mut self {
+            Worked::NotAStore(row) | Worked::NeedsId { row, .. } | Worked::Made { row, .. } => {
+                held.share(row);
+            }
+            Worked::Given { row, notes, .. } => {
+                held.share(row);
+                notes.iter_mut().for_each(|note| held.share_note(note));
+            }
+        }
+        self
+    }
+}
+
 /// Where the stores of a conversion go, in the order of the file, except that stores whose
 /// id was made come after all the others.
 pub(crate) trait Sink {
@@ -352,15 +368,16 @@ pub(crate) fn run(
     let id_column = items.id_column().to_owned();
     let mut ids = IdAllocator::with_capacity(n);
     let mut waiting: Vec<(usize, String, String)> = Vec::new();
+    // Each converting thread shares the texts of the notes it writes, and this thread those
+    // it adds: a text made on one thread is never freed on another (see `Worked::shared`).
     let mut texts = NoteTexts::default();
     report.rows.reserve(n);
     in_order(
         n,
-        &|i| items.work(i, None, ctx, prepare),
+        &|held, i| items.work(i, None, ctx, prepare).shared(held),
         &mut |i, worked| {
             match worked {
-                Worked::NotAStore(mut row) => {
-                    texts.share(&mut row);
+                Worked::NotAStore(row) => {
                     report.rows.push(row);
                 }
                 Worked::Given {
@@ -378,7 +395,7 @@ pub(crate) fn run(
                                 "store id \"{id}\" is already used by row {first_row}; this row is not imported. Give one of them another id"
                             ),
                         );
-                        texts.share(&mut row);
+                        texts.share_last(&mut row);
                         report.rows.push(row);
                     }
                     None => {
@@ -387,7 +404,6 @@ pub(crate) fn run(
                         }
                         row.imported = true;
                         let number = row.row;
-                        texts.share(&mut row);
                         report.rows.push(row);
                         sink.store(i, number, checked)?;
                     }
@@ -403,10 +419,10 @@ pub(crate) fn run(
                             Some(&id_column),
                             "the row has no store id and no name to make one from; this row is not imported",
                         );
+                        texts.share_last(&mut row);
                     } else {
                         waiting.push((i, name, city));
                     }
-                    texts.share(&mut row);
                     report.rows.push(row);
                 }
                 Worked::Made { .. } => {}
@@ -447,13 +463,16 @@ pub(crate) fn run(
     }
     in_order(
         made.len(),
-        &|k| items.work(made[k].0, Some(&made[k].1), ctx, prepare),
+        &|held, k| {
+            items
+                .work(made[k].0, Some(&made[k].1), ctx, prepare)
+                .shared(held)
+        },
         &mut |k, worked| {
             if let Worked::Made { mut row, checked } = worked {
                 row.imported = true;
                 let i = made[k].0;
                 let number = row.row;
-                texts.share(&mut row);
                 report.rows[i] = row;
                 sink.store(i, number, checked)?;
             }
@@ -465,9 +484,10 @@ pub(crate) fn run(
 
 /// Runs `work` on every index in `0..n`, a chunk at a time on several threads, and hands the
 /// results to `take` in the order of the indices. At most [`AHEAD`] chunks wait for `take`.
-fn in_order<T: Send>(
+/// Each thread keeps an `S` of its own, which `work` is given with every index.
+fn in_order<T: Send, S: Default>(
     n: usize,
-    work: &(dyn Fn(usize) -> T + Sync),
+    work: &(dyn Fn(&mut S, usize) -> T + Sync),
     take: &mut dyn FnMut(usize, T) -> Result<(), ImportError>,
 ) -> Result<(), ImportError> {
     let chunks = n.div_ceil(CHUNK);
@@ -476,8 +496,9 @@ fn in_order<T: Send>(
         .clamp(1, 4)
         .min(chunks);
     if threads <= 1 {
+        let mut own = S::default();
         for i in 0..n {
-            take(i, work(i))?;
+            take(i, work(&mut own, i))?;
         }
         return Ok(());
     }
@@ -490,6 +511,7 @@ fn in_order<T: Send>(
             let done = done.clone();
             let (gate, moved) = (&gate, &moved);
             scope.spawn(move || {
+                let mut own = S::default();
                 loop {
                     let chunk = {
                         let mut g = gate.lock().unwrap_or_else(PoisonError::into_inner);
@@ -503,7 +525,9 @@ fn in_order<T: Send>(
                         g.0 - 1
                     };
                     let from = chunk * CHUNK;
-                    let results = (from..n.min(from + CHUNK)).map(work).collect();
+                    let results = (from..n.min(from + CHUNK))
+                        .map(|i| work(&mut own, i))
+                        .collect();
                     if done.send((chunk, results)).is_err() {
                         return;
                     }

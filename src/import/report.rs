@@ -54,11 +54,21 @@ pub struct NoteTexts(HashSet<Arc<str>>);
 impl NoteTexts {
     /// Makes the row's notes share the texts already held; the new ones are held from now on.
     pub fn share(&mut self, row: &mut RowReport) {
-        for note in &mut row.notes {
-            self.share_text(&mut note.message);
-            if let Some(column) = &mut note.column {
-                self.share_text(column);
-            }
+        row.notes.iter_mut().for_each(|note| self.share_note(note));
+    }
+
+    /// [`NoteTexts::share`] for the row's last note alone (one just added).
+    pub fn share_last(&mut self, row: &mut RowReport) {
+        if let Some(note) = row.notes.last_mut() {
+            self.share_note(note);
+        }
+    }
+
+    /// Makes the note share the texts already held; the new ones are held from now on.
+    pub fn share_note(&mut self, note: &mut Note) {
+        self.share_text(&mut note.message);
+        if let Some(column) = &mut note.column {
+            self.share_text(column);
         }
     }
 

@@ -1,6 +1,7 @@
 //! Whole imports of messy files: what a person expects each row to become.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use serde_json::json;
 
@@ -744,4 +745,49 @@ fn rows_with_the_same_hours_cells_get_the_hours_and_notes_each_would_get_alone()
             expected.id()
         );
     }
+}
+
+#[test]
+fn rows_saying_the_same_thing_share_one_text_per_converting_thread() {
+    // Texts are shared by the thread that wrote them: a note a converting thread wrote, and
+    // one the report's thread added (a repeated id), are each held once per thread.
+    let rows = 3000;
+    let mut csv = String::from("id,name,lat,lng\n");
+    for n in 0..rows {
+        let id = if n >= rows - 2 { 0 } else { n };
+        csv.push_str(&format!("s{id},Store {n},0,0\n"));
+    }
+    let (_, c) = import_bytes("same.csv", csv.into_bytes());
+    counts_add_up(&c, rows);
+    let first = row(&c, 1);
+    let Some(note) = first.notes.first() else {
+        panic!("row 1 has a note: {}", c.report.render(false));
+    };
+    let mut held: Vec<*const u8> = Vec::new();
+    for r in &c.report.rows[..rows - 2] {
+        let same = r.notes.iter().find(|n| n.message == note.message);
+        let Some(same) = same else {
+            panic!("row {} says what row 1 says: {:?}", r.row, r.notes);
+        };
+        let at = same.message.as_ptr();
+        if !held.contains(&at) {
+            held.push(at);
+        }
+    }
+    assert!(
+        (1..=4).contains(&held.len()),
+        "{} copies of \"{}\" for {rows} rows",
+        held.len(),
+        note.message
+    );
+    let repeated: Vec<&Note> = c.report.rows[rows - 2..]
+        .iter()
+        .map(|r| {
+            r.notes
+                .iter()
+                .find(|n| n.message.contains("already used by row 1"))
+                .unwrap_or_else(|| panic!("row {} repeats an id: {:?}", r.row, r.notes))
+        })
+        .collect();
+    assert!(Arc::ptr_eq(&repeated[0].message, &repeated[1].message));
 }

@@ -216,6 +216,36 @@ enum Visible {
     Changed(usize, usize),
 }
 
+/// Drops, on a thread of its own, what a step no longer needs: the changes of a chunk once
+/// written, and at the end what the step remembered. Much of it was made on other threads
+/// (the converting threads of an import, the preparing ones of a large batch), and glibc's
+/// `free` of such memory waits for the lock of the thread that made it, which is busy making
+/// more: the writing thread would wait there, at times thousands of times a step.
+struct Freer(mpsc::Sender<Box<dyn Send>>);
+
+impl Freer {
+    /// `None` when no thread can be started: things are then dropped where they are.
+    fn start() -> Option<Freer> {
+        let (to, from) = mpsc::channel::<Box<dyn Send>>();
+        std::thread::Builder::new()
+            .name("storedesk-free".into())
+            .spawn(move || from.into_iter().for_each(drop))
+            .ok()
+            .map(|_| Freer(to))
+    }
+
+    /// Drops `garbage` on the freeing thread (here, if that thread has ended).
+    fn free(&self, garbage: Box<dyn Send>) {
+        if let Err(mpsc::SendError(garbage)) = self.0.send(garbage) {
+            drop(garbage);
+        }
+    }
+}
+
+/// Chunks of at least this many changes are dropped by the step's [`Freer`]; a step of a few
+/// edits frees them itself rather than start a thread.
+const FREE_ASIDE_FROM: usize = 256;
+
 /// One id touched by the step.
 struct Touched {
     base_hash: Option<u64>,
@@ -246,6 +276,8 @@ pub(super) struct Step {
     /// The chunks written so far, kept only by a step without a journal.
     chunks: Vec<Vec<Change>>,
     count: usize,
+    /// Started with the first large chunk.
+    freer: Option<Freer>,
 }
 
 impl Step {
@@ -282,6 +314,7 @@ impl Step {
             ids: IdMap::default(),
             chunks: Vec::new(),
             count: 0,
+            freer: None,
         })
     }
 
@@ -459,12 +492,25 @@ impl Step {
         }
         if journal.is_none() {
             self.chunks.push(changes);
+        } else if self.freer.is_some() || changes.len() >= FREE_ASIDE_FROM {
+            self.free(Box::new(changes));
         }
         Ok(())
     }
 
+    /// Drops `garbage` on the step's freeing thread, started the first time.
+    fn free(&mut self, garbage: Box<dyn Send>) {
+        if self.freer.is_none() {
+            self.freer = Freer::start();
+        }
+        match &self.freer {
+            Some(freer) => freer.free(garbage),
+            None => drop(garbage),
+        }
+    }
+
     /// Trims the journal to its depth; returns the number of stores whose content changed.
-    pub(super) fn finish(self, tx: &Connection) -> Result<usize> {
+    pub(super) fn finish(mut self, tx: &Connection) -> Result<usize> {
         if let Some(step) = self.journal {
             tx.prepare_cached("DELETE FROM journal WHERE step <= ?1")?
                 .execute(params![step - UNDO_DEPTH])?;
@@ -473,11 +519,10 @@ impl Step {
         }
         let count = self.count;
         // A large step's stores are freed on the side rather than before the commit.
-        let Step { chunks, ids, .. } = self;
-        if chunks.len() > 1 || ids.len() > CHUNK {
-            let _ = std::thread::Builder::new()
-                .name("storedesk-free".into())
-                .spawn(move || drop((chunks, ids)));
+        let chunks = std::mem::take(&mut self.chunks);
+        let ids = std::mem::take(&mut self.ids);
+        if chunks.len() > 1 || ids.len() > CHUNK || self.freer.is_some() {
+            self.free(Box::new((chunks, ids)));
         }
         Ok(count)
     }
@@ -503,4 +548,30 @@ pub(super) fn capture_after(tx: &Connection, step: i64) -> Result<()> {
     )?
     .execute(params![step])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Says, when dropped, the name of the thread that dropped it.
+    struct Tells(mpsc::Sender<Option<String>>);
+
+    impl Drop for Tells {
+        fn drop(&mut self) {
+            let name = std::thread::current().name().map(str::to_owned);
+            let _ = self.0.send(name);
+        }
+    }
+
+    #[test]
+    fn what_a_step_no_longer_needs_is_dropped_on_the_freeing_thread_in_order() {
+        let (told, heard) = mpsc::channel();
+        let freer = Freer::start().expect("a thread");
+        freer.free(Box::new(Tells(told.clone())));
+        freer.free(Box::new(vec![Tells(told.clone()), Tells(told)]));
+        drop(freer);
+        let names: Vec<Option<String>> = heard.iter().collect();
+        assert_eq!(names, vec![Some("storedesk-free".to_owned()); 3]);
+    }
 }
