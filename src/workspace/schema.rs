@@ -24,15 +24,19 @@
 //! another document drops its own first (a base and the draft of the same id share one for as
 //! long as a push takes to record the draft as the base). A workspace of schema 1 to 3 is
 //! rewritten when it is opened, its JSON moved into `docs`.
+//!
+//! Schema 5 hashes stores with XXH3 rather than FNV-1a (see `Store::content_hash`): the hashes
+//! of a workspace of schema 4 and before are found again from its JSON when it is opened, for
+//! the base, the drafts and the stores in flight.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::edit::Written;
-use super::{Result, hash_to_sql, parse_store};
+use super::{Result, WorkspaceError, hash_to_sql, parse_store};
 use crate::validate::Context;
 
 /// The schema this code reads and writes.
-pub(super) const SCHEMA_VERSION: i64 = 4;
+pub(super) const SCHEMA_VERSION: i64 = 5;
 
 /// The validation rules the cached error counts were found with: counts written by another
 /// version of storedesk are found again when the workspace is opened.
@@ -241,10 +245,11 @@ pub(super) fn prepare(conn: &mut Connection) -> Result<Opened> {
                     r.get(0)
                 })
                 .optional()?;
-            if v < 2 || rules.as_deref() != Some(RULES) {
+            if v < 5 || rules.as_deref() != Some(RULES) {
                 fill_drafts(&tx)?;
             }
-            if v < 2 {
+            if v < 5 {
+                fill_base_hashes(&tx)?;
                 fill_inflight(&tx)?;
             }
         }
@@ -298,12 +303,14 @@ fn fill_drafts(conn: &Connection) -> Result<()> {
         rows.collect::<std::result::Result<_, _>>()?
     };
     let context = Context::today();
+    let written = on_threads(drafts, |(id, json)| {
+        Ok((id, Written::of(&parse_store(&json)?, &context)))
+    })?;
     let mut update = conn.prepare(
         "UPDATE drafts SET content_hash = ?2, remote_hash = ?3, errors = ?4, has_names = ?5,
             name = ?6, lat = ?7, lng = ?8 WHERE id = ?1",
     )?;
-    for (id, json) in drafts {
-        let w = Written::of(&parse_store(&json)?, &context);
+    for (id, w) in written {
         update.execute(params![
             id,
             hash_to_sql(w.content_hash),
@@ -318,8 +325,77 @@ fn fill_drafts(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// The hashes of the stores schema 1 recorded in flight (always with their JSON).
+/// Finds again the hashes of every store of the base, from its JSON.
+fn fill_base_hashes(conn: &Connection) -> Result<()> {
+    let rows: Vec<(String, String)> = {
+        let mut stmt =
+            conn.prepare("SELECT b.id, x.json FROM base b JOIN docs x ON x.id = b.doc")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<std::result::Result<_, _>>()?
+    };
+    let hashed = on_threads(rows, |(id, json)| {
+        let (_, content, remote) = parse_store(&json)?.json_and_hashes();
+        Ok((id, content, remote))
+    })?;
+    let mut update =
+        conn.prepare("UPDATE base SET content_hash = ?2, remote_hash = ?3 WHERE id = ?1")?;
+    for (id, content, remote) in hashed {
+        update.execute(params![id, hash_to_sql(content), hash_to_sql(remote)])?;
+    }
+    Ok(())
+}
+
+/// `f` of every item, in order, worked out on as many threads as there are cores: what
+/// opening a workspace of an earlier schema finds again for each of its stores.
+fn on_threads<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> Result<R> + Sync,
+) -> Result<Vec<R>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads <= 1 || items.len() < 1024 {
+        return items.into_iter().map(f).collect();
+    }
+    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut rest = items;
+    let per_part = rest.len().div_ceil(threads);
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(per_part));
+        parts.push(rest);
+        rest = tail;
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let running: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Result<Vec<R>>>()))
+            .collect();
+        let mut all = Vec::new();
+        for thread in running {
+            match thread.join() {
+                Ok(done) => all.extend(done?),
+                Err(_) => {
+                    return Err(WorkspaceError::Damaged(
+                        "a store could not be read while the workspace was brought up to date"
+                            .into(),
+                    ));
+                }
+            }
+        }
+        Ok(all)
+    })
+}
+
+/// Finds again the hashes of the stores in flight: from the JSON that was sent, or, for a
+/// store recorded as its draft (no JSON of its own, but hashes), the draft's, which
+/// [`fill_drafts`] has found again before. A delete in flight has neither.
 fn fill_inflight(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE inflight SET
+            content_hash = (SELECT d.content_hash FROM drafts d WHERE d.id = inflight.id),
+            remote_hash = (SELECT d.remote_hash FROM drafts d WHERE d.id = inflight.id)
+         WHERE json IS NULL AND remote_hash IS NOT NULL",
+        [],
+    )?;
     let rows: Vec<(String, String)> = {
         let mut stmt = conn.prepare("SELECT id, json FROM inflight WHERE json IS NOT NULL")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;

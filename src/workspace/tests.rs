@@ -757,7 +757,7 @@ fn a_workspace_of_schema_3_keeps_every_store_when_its_json_moves_to_documents() 
         .expect("journal");
     }
     let mut ws = Workspace::open(&path).expect("opens and updates");
-    assert_eq!(schema_of(&ws), "4");
+    assert_eq!(schema_of(&ws), schema::SCHEMA_VERSION.to_string());
     ws.check_documents().expect("every store has its JSON");
     let documents: i64 = ws
         .conn
@@ -864,7 +864,7 @@ fn a_workspace_of_schema_1_is_brought_up_to_date_when_opened() {
         .expect("inflight");
     }
     let mut ws = Workspace::open(&path).expect("opens and updates");
-    assert_eq!(schema_of(&ws), "4");
+    assert_eq!(schema_of(&ws), schema::SCHEMA_VERSION.to_string());
     ws.check_documents().expect("every store has its JSON");
     let states: Vec<(String, String, Option<f64>, SyncState)> = ws
         .summaries()
@@ -1248,7 +1248,7 @@ fn a_workspace_of_schema_2_gets_the_ignore_list_when_opened() {
         assert_eq!(tables, 0);
     }
     let mut ws = Workspace::open(&path).expect("opens and updates");
-    assert_eq!(schema_of(&ws), "4");
+    assert_eq!(schema_of(&ws), schema::SCHEMA_VERSION.to_string());
     assert_eq!(ws.ignored().expect("ignored"), vec![]);
     assert_eq!(kinds(&ws), [("A".to_owned(), ChangeKind::Create)]);
     ws.ignore_finding("A", Code::TextWhitespace, "name")
@@ -1256,4 +1256,95 @@ fn a_workspace_of_schema_2_gets_the_ignore_list_when_opened() {
     drop(ws);
     let ws = Workspace::open(&path).expect("opens again");
     assert_eq!(ws.ignored().expect("ignored").len(), 1);
+}
+
+/// The hashes a workspace keeps, row by row: `(table, id, content, remote)`.
+fn stored_hashes(conn: &Connection) -> Vec<(String, String, Option<i64>, Option<i64>)> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT 'base', id, content_hash, remote_hash FROM base
+             UNION ALL SELECT 'drafts', id, content_hash, remote_hash FROM drafts
+             UNION ALL SELECT 'inflight', id, content_hash, remote_hash FROM inflight
+             ORDER BY 1, 2",
+        )
+        .expect("select");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .expect("rows");
+    rows.collect::<std::result::Result<_, _>>().expect("hashes")
+}
+
+#[test]
+fn a_workspace_of_schema_4_finds_its_hashes_again_when_opened() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join(DATABASE_FILE);
+    let (a, b, c, d) = (
+        store("A", "pulled"),
+        store("B", "pulled"),
+        store("C", "pulled"),
+        store("D", "new"),
+    );
+    let expected = {
+        let mut ws = Workspace::open(&path).expect("opens");
+        ws.apply_pull(remote(&[a.clone(), b.clone(), c.clone()]))
+            .expect("pull");
+        ws.update(store("A", "edited"), &Origin::Form)
+            .expect("edit");
+        ws.update(store("B", "sent"), &Origin::Form).expect("edit");
+        ws.create(d.clone(), &Origin::Form).expect("create");
+        ws.delete(&["C".into()], &Origin::Form).expect("delete");
+        // B goes in flight as its draft, C as a delete, D with a copy of what was sent
+        // (edited since).
+        let push = ws.begin_push().expect("push");
+        let mut items: Vec<Outgoing> = ws
+            .outgoing()
+            .expect("outgoing")
+            .into_iter()
+            .filter(|o| o.id == "B" || o.id == "C")
+            .collect();
+        let (seq, changed) = ws
+            .record_sending_drafts(push, "PUT", &mut items, |_| 0)
+            .expect("sending");
+        assert!(seq.is_some() && changed.is_empty());
+        let mut new = ws.outgoing().expect("outgoing");
+        new.retain(|o| o.id == "D");
+        ws.load_json(&mut new).expect("json");
+        ws.record_sending(push, "POST", &new, 0).expect("sending");
+        ws.update(store("D", "edited in flight"), &Origin::Form)
+            .expect("edit");
+        ws.create(store("C", "made again in flight"), &Origin::Form)
+            .expect("create");
+        let expected = stored_hashes(&ws.conn);
+        // Hashes of another function, as schema 4 kept them.
+        ws.conn
+            .execute_batch(
+                "UPDATE base SET content_hash = content_hash + 1, remote_hash = remote_hash + 1;
+                 UPDATE drafts SET content_hash = content_hash + 1, remote_hash = remote_hash + 1;
+                 UPDATE inflight SET content_hash = content_hash + 1,
+                     remote_hash = remote_hash + 1;
+                 UPDATE meta SET value = '4' WHERE key = 'schema';",
+            )
+            .expect("schema 4");
+        assert_ne!(stored_hashes(&ws.conn), expected);
+        expected
+    };
+    assert!(
+        expected
+            .iter()
+            .any(|(t, id, h, _)| t == "inflight" && id == "C" && h.is_none()),
+        "a delete in flight has no hash: {expected:?}"
+    );
+    let mut ws = Workspace::open(&path).expect("opens and updates");
+    assert_eq!(schema_of(&ws), schema::SCHEMA_VERSION.to_string());
+    assert_eq!(stored_hashes(&ws.conn), expected);
+    // Edited back to what was pulled, A has nothing left to push.
+    ws.update(a, &Origin::Form).expect("edit back");
+    assert_eq!(
+        kinds(&ws),
+        [
+            ("B".to_owned(), ChangeKind::Update),
+            ("C".to_owned(), ChangeKind::Update),
+            ("D".to_owned(), ChangeKind::Create)
+        ]
+    );
 }
