@@ -4,6 +4,7 @@
 //! entries are written with statements prepared once, and versions are taken a chunk at a
 //! time.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Mutex, PoisonError, mpsc};
 
@@ -208,6 +209,7 @@ pub(super) fn prepare(
 }
 
 /// What the user sees of an id during the step.
+#[derive(Clone, Copy)]
 enum Visible {
     /// As the workspace holds it now: the step has not changed it, or has written its change
     /// (a journaled step keeps no store: its drafts are read back).
@@ -387,9 +389,17 @@ impl Step {
         for (i, change) in changes.iter().enumerate() {
             let after = change.json();
             // What the user sees before this change.
-            let visible: Option<String> = match self.ids.get(&change.id) {
-                Some(touched) => self.visible(tx, &change.id, &touched.visible, &changes)?,
-                None => {
+            // One lookup of the id for a new one (most of an import's).
+            let (visible, touched) = match self.ids.entry(change.id.clone()) {
+                Entry::Occupied(seen) => {
+                    let was = seen.get().visible;
+                    let visible = self.visible(tx, &change.id, &was, &changes)?;
+                    let Some(touched) = self.ids.get_mut(&change.id) else {
+                        continue;
+                    };
+                    (visible, touched)
+                }
+                Entry::Vacant(new) => {
                     let base: Option<(u64, String)> = if self.has_base {
                         read_base
                             .query_row(params![change.id], |r| {
@@ -414,22 +424,16 @@ impl Step {
                         (Some((json, conflict, v)), _) => (conflict, Some(v), json),
                         (None, base) => (false, None, base.map(|(_, json)| json)),
                     };
-                    self.ids.insert(
-                        change.id.clone(),
-                        Touched {
-                            base_hash,
-                            in_conflict,
-                            draft_version,
-                            has_draft,
-                            visible: Visible::Written,
-                            changed: false,
-                        },
-                    );
-                    found
+                    let touched = new.insert(Touched {
+                        base_hash,
+                        in_conflict,
+                        draft_version,
+                        has_draft,
+                        visible: Visible::Written,
+                        changed: false,
+                    });
+                    (found, touched)
                 }
-            };
-            let Some(touched) = self.ids.get_mut(&change.id) else {
-                continue;
             };
             if visible.as_deref() == after {
                 continue;
