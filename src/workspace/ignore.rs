@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use rusqlite::params;
 
+use super::parallel::map_on_threads;
 use super::{Result, Workspace, WorkspaceError, now_text, parse_store};
 use crate::model::Store;
 use crate::validate::{Code, Context, Finding, Severity, add_set_findings, validate_store};
@@ -36,9 +37,6 @@ pub struct StoreFinding {
 
 /// Up to this many stores are validated on the calling thread alone.
 const CHUNK: usize = 4096;
-
-/// At most this many threads validate the project.
-const MAX_THREADS: usize = 4;
 
 impl Workspace {
     /// Ignores the finding `code` at `path` of the store `id`. Ignoring it again changes
@@ -152,28 +150,7 @@ fn read_and_validate(texts: &[String], context: &Context) -> Result<Vec<(Store, 
         let findings = validate_store(&store, context);
         Ok((store, findings))
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(MAX_THREADS);
-    let mut out: Vec<(Store, Vec<Finding>)> = if threads < 2 || texts.len() <= CHUNK {
-        texts.iter().map(one).collect::<Result<_>>()?
-    } else {
-        let per_thread = texts.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = texts
-                .chunks(per_thread)
-                .map(|part| scope.spawn(move || part.iter().map(one).collect::<Result<Vec<_>>>()))
-                .collect();
-            let mut out = Vec::with_capacity(texts.len());
-            for handle in handles {
-                match handle.join() {
-                    Ok(found) => out.extend(found?),
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
-            Ok::<_, WorkspaceError>(out)
-        })?
-    };
+    let mut out = map_on_threads(texts, CHUNK, one)?;
     out.sort_by(|a, b| a.0.id().cmp(b.0.id()));
     Ok(out)
 }

@@ -18,6 +18,7 @@ mod ignore;
 mod log_sync;
 mod lookup;
 mod outgoing;
+mod parallel;
 mod queue_file;
 mod schema;
 mod step;

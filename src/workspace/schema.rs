@@ -32,7 +32,8 @@
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::edit::Written;
-use super::{Result, WorkspaceError, hash_to_sql, parse_store};
+use super::parallel::map_on_threads;
+use super::{Result, hash_to_sql, parse_store};
 use crate::validate::Context;
 
 /// The schema this code reads and writes.
@@ -296,21 +297,19 @@ fn meta_number(conn: &Connection, key: &str) -> Result<Option<i64>> {
 
 /// Finds again, for every draft, what schema 2 keeps beside its JSON.
 fn fill_drafts(conn: &Connection) -> Result<()> {
-    let drafts: Vec<(String, String)> = {
-        let mut stmt =
-            conn.prepare("SELECT d.id, x.json FROM drafts d JOIN docs x ON x.id = d.doc")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<std::result::Result<_, _>>()?
-    };
+    let drafts = ids_and_json(
+        conn,
+        "SELECT d.id, x.json FROM drafts d JOIN docs x ON x.id = d.doc",
+    )?;
     let context = Context::today();
-    let written = on_threads(drafts, |(id, json)| {
-        Ok((id, Written::of(&parse_store(&json)?, &context)))
+    let written = map_on_threads(&drafts, ALONE_UP_TO, |(_, json)| {
+        Ok(Written::of(&parse_store(json)?, &context))
     })?;
     let mut update = conn.prepare(
         "UPDATE drafts SET content_hash = ?2, remote_hash = ?3, errors = ?4, has_names = ?5,
             name = ?6, lat = ?7, lng = ?8 WHERE id = ?1",
     )?;
-    for (id, w) in written {
+    for ((id, _), w) in drafts.iter().zip(written) {
         update.execute(params![
             id,
             hash_to_sql(w.content_hash),
@@ -325,64 +324,38 @@ fn fill_drafts(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Finds again the hashes of every store of the base, from its JSON.
-fn fill_base_hashes(conn: &Connection) -> Result<()> {
-    let rows: Vec<(String, String)> = {
-        let mut stmt =
-            conn.prepare("SELECT b.id, x.json FROM base b JOIN docs x ON x.id = b.doc")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<std::result::Result<_, _>>()?
-    };
-    let hashed = on_threads(rows, |(id, json)| {
-        let (_, content, remote) = parse_store(&json)?.json_and_hashes();
-        Ok((id, content, remote))
+/// Stores of an earlier schema worked on the opening thread alone, up to this many.
+const ALONE_UP_TO: usize = 1024;
+
+/// The `(id, JSON)` rows `select` gives.
+fn ids_and_json(conn: &Connection, select: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(select)?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<std::result::Result<_, _>>()?)
+}
+
+/// Finds again the hashes of the stores whose `(id, JSON)` `select` gives, and writes them
+/// with `update` (`?1` the id, `?2` the content hash, `?3` the remote hash).
+fn rehash(conn: &Connection, select: &str, update: &str) -> Result<()> {
+    let rows = ids_and_json(conn, select)?;
+    let hashed = map_on_threads(&rows, ALONE_UP_TO, |(_, json)| {
+        let (_, content, remote) = parse_store(json)?.json_and_hashes();
+        Ok((content, remote))
     })?;
-    let mut update =
-        conn.prepare("UPDATE base SET content_hash = ?2, remote_hash = ?3 WHERE id = ?1")?;
-    for (id, content, remote) in hashed {
+    let mut update = conn.prepare(update)?;
+    for ((id, _), (content, remote)) in rows.iter().zip(hashed) {
         update.execute(params![id, hash_to_sql(content), hash_to_sql(remote)])?;
     }
     Ok(())
 }
 
-/// `f` of every item, in order, worked out on as many threads as there are cores: what
-/// opening a workspace of an earlier schema finds again for each of its stores.
-fn on_threads<T: Send, R: Send>(
-    items: Vec<T>,
-    f: impl Fn(T) -> Result<R> + Sync,
-) -> Result<Vec<R>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if threads <= 1 || items.len() < 1024 {
-        return items.into_iter().map(f).collect();
-    }
-    let mut parts: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut rest = items;
-    let per_part = rest.len().div_ceil(threads);
-    while !rest.is_empty() {
-        let tail = rest.split_off(rest.len().min(per_part));
-        parts.push(rest);
-        rest = tail;
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let running: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(f).collect::<Result<Vec<R>>>()))
-            .collect();
-        let mut all = Vec::new();
-        for thread in running {
-            match thread.join() {
-                Ok(done) => all.extend(done?),
-                Err(_) => {
-                    return Err(WorkspaceError::Damaged(
-                        "a store could not be read while the workspace was brought up to date"
-                            .into(),
-                    ));
-                }
-            }
-        }
-        Ok(all)
-    })
+/// Finds again the hashes of every store of the base, from its JSON.
+fn fill_base_hashes(conn: &Connection) -> Result<()> {
+    rehash(
+        conn,
+        "SELECT b.id, x.json FROM base b JOIN docs x ON x.id = b.doc",
+        "UPDATE base SET content_hash = ?2, remote_hash = ?3 WHERE id = ?1",
+    )
 }
 
 /// Finds again the hashes of the stores in flight: from the JSON that was sent, or, for a
@@ -396,16 +369,9 @@ fn fill_inflight(conn: &Connection) -> Result<()> {
          WHERE json IS NULL AND remote_hash IS NOT NULL",
         [],
     )?;
-    let rows: Vec<(String, String)> = {
-        let mut stmt = conn.prepare("SELECT id, json FROM inflight WHERE json IS NOT NULL")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<std::result::Result<_, _>>()?
-    };
-    let mut update =
-        conn.prepare("UPDATE inflight SET content_hash = ?2, remote_hash = ?3 WHERE id = ?1")?;
-    for (id, json) in rows {
-        let (_, content, remote) = parse_store(&json)?.json_and_hashes();
-        update.execute(params![id, hash_to_sql(content), hash_to_sql(remote)])?;
-    }
-    Ok(())
+    rehash(
+        conn,
+        "SELECT id, json FROM inflight WHERE json IS NOT NULL",
+        "UPDATE inflight SET content_hash = ?2, remote_hash = ?3 WHERE id = ?1",
+    )
 }
