@@ -374,7 +374,6 @@ fn read_written(whole: &str) -> Result<Reading, CellError> {
     }
 }
 
-/// A number at the start of `s` (digits, then one `.` or `,` and digits), and what follows it.
 /// A number written `-12`, `48.8566` or `+5` (ASCII digits, an optional sign and an optional
 /// point followed by digits), the most common coordinate cell, read as the longer way below
 /// would read it.
@@ -388,6 +387,7 @@ fn plain_decimal(text: &str) -> Option<f64> {
     text.parse().ok()
 }
 
+/// A number at the start of `s` (digits, then one `.` or `,` and digits), and what follows it.
 fn take_number(s: &str) -> Option<(f64, bool, &str)> {
     let int = s.bytes().take_while(u8::is_ascii_digit).count();
     if int == 0 {
